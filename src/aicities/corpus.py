@@ -1,0 +1,346 @@
+"""The corpus as a whole: sources, cleaning every article, documents.jsonl, segments.jsonl.
+
+``run_clean`` is the ``aicities clean`` stage: it reads ``corpus/raw``, ``sites.yaml``,
+``sources.yaml`` and ``corrections.jsonl`` and produces ``corpus/clean/*.txt``,
+``corpus/documents.jsonl`` and ``corpus/segments.jsonl``. It either writes all of them or,
+on any error, nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aicities.clean import (
+    Cleaned,
+    SiteRules,
+    clean_document,
+    detect_site,
+    load_corrections,
+    load_sites,
+)
+from aicities.errors import DataError, DataErrors
+from aicities.files import dumps_jsonl, iter_jsonl, read_text, write_all
+from aicities.project import Project
+from aicities.segment import Paragraph, segment
+
+DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+SCRIPTS = ("simplified", "traditional")
+# A document is traditional when t2s changes at least this share of its Han characters.
+TRADITIONAL_SHARE = 0.05
+_SOURCE_FIELDS = (
+    "site",
+    "title_paragraphs",
+    "site_name",
+    "publisher",
+    "author",
+    "published",
+    "published_precision",
+    "date_method",
+    "url",
+    "notes",
+    "kinds",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Curated facts about one article (``sources.yaml``); all optional."""
+
+    doc_id: str
+    site: str | None = None
+    title_paragraphs: int = 1
+    site_name: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    published: str | None = None
+    published_precision: str | None = None
+    date_method: str | None = None
+    url: str | None = None
+    notes: str | None = None
+    kinds: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    pass
+
+
+def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise DataError(
+                Path(str(getattr(loader, "name", "?"))),
+                key_node.start_mark.line + 1,
+                "duplicate-doc-id" if node.start_mark.column == 0 else "duplicate-key",
+                f"{key!r} appears twice",
+            )
+        seen[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+    return seen
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.Resolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+
+
+def load_sources(path: Path) -> dict[str, Source]:
+    if not path.exists():
+        return {}
+    loader = _UniqueKeyLoader(read_text(path))
+    loader.name = str(path)  # type: ignore[attr-defined]
+    try:
+        data = loader.get_single_data() or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError(path, mark.line + 1 if mark else 0, "invalid-yaml", str(exc)) from None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    sources = {}
+    for doc_id, spec in data.items():
+        unknown = set(spec or {}) - set(_SOURCE_FIELDS)
+        if unknown:
+            raise DataError(path, 0, "unknown-field", f"{doc_id}: unknown fields {sorted(unknown)}")
+        sources[str(doc_id)] = Source(doc_id=str(doc_id), **(spec or {}))
+    return sources
+
+
+@cache
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str, where: str = "") -> str:
+    """OpenCC t2s, refusing any conversion that changes the length (offsets must hold)."""
+    out = str(_t2s().convert(text))
+    if len(out) != len(text):
+        # Find the first paragraph whose length changed, for a useful message.
+        for n, (a, b) in enumerate(zip(text.split("\n"), out.split("\n"), strict=False), 1):
+            if len(a) != len(b):
+                raise DataError(
+                    where, n, "t2s-length-change", f"OpenCC t2s changed {a!r} into {b!r}"
+                )
+        raise DataError(where, 0, "t2s-length-change", "OpenCC t2s changed the text's length")
+    return out
+
+
+def detect_script(text: str) -> str:
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return "simplified"
+    simplified = to_simplified("".join(han))
+    changed = sum(a != b for a, b in zip(han, simplified, strict=True))
+    return "traditional" if changed / len(han) >= TRADITIONAL_SHARE else "simplified"
+
+
+@dataclass
+class CorpusDoc:
+    """One cleaned and segmented article with its metadata record."""
+
+    cleaned: Cleaned
+    source: Source
+    site: SiteRules
+    paragraphs: list[Paragraph]
+    script: str
+    record: dict[str, Any]
+
+
+def _raw_files(project: Project) -> list[Path]:
+    files = sorted(project.raw_dir.glob("*.txt"))
+    seen: dict[str, Path] = {}
+    errors = []
+    for f in files:
+        if not DOC_ID.match(f.stem):
+            errors.append(DataError(f, 0, "bad-doc-id", f"{f.stem!r} is not a valid doc_id"))
+        key = f.stem.lower()
+        if key in seen:
+            errors.append(
+                DataError(f, 0, "duplicate-doc-id", f"same doc_id as {seen[key].name}")
+            )
+        seen[key] = f
+    if errors:
+        raise DataErrors(errors)
+    if not files:
+        raise DataError(project.raw_dir, 0, "no-articles", "no raw articles (*.txt)")
+    return files
+
+
+def process(project: Project) -> list[CorpusDoc]:
+    """Clean and segment every raw article; collect every error before raising."""
+    sites = load_sites(project.sites_file)
+    sources = load_sources(project.sources_file)
+    corrections = load_corrections(project.corrections_file)
+    files = _raw_files(project)
+    known = {f.stem for f in files}
+    errors: list[DataError] = []
+    for c in corrections:
+        if c.doc_id not in known:
+            errors.append(
+                DataError(project.corrections_file, c.line, "correction-unknown-doc", c.doc_id)
+            )
+    for doc_id in sources:
+        if doc_id not in known:
+            errors.append(
+                DataError(project.sources_file, 0, "source-without-raw", f"{doc_id}: no raw file")
+            )
+    docs: list[CorpusDoc] = []
+    hashes: dict[str, str] = {}
+    for path in files:
+        doc_id = path.stem
+        try:
+            source = sources.get(doc_id) or Source(doc_id=doc_id)
+            raw_bytes = path.read_bytes()
+            digest = hashlib.sha256(raw_bytes).hexdigest()
+            if digest in hashes:
+                raise DataError(
+                    path, 0, "duplicate-document", f"same bytes as {hashes[digest]}.txt"
+                )
+            hashes[digest] = doc_id
+            site_id = source.site or detect_site(raw_bytes.decode("utf-8", "replace"), sites)
+            if site_id is None:
+                raise DataError(
+                    path, 0, "unknown-site",
+                    "no site in sites.yaml matches this article; add its rules or name its "
+                    "site in sources.yaml",
+                )
+            if site_id not in sites:
+                raise DataError(project.sources_file, 0, "unknown-site", f"{doc_id}: {site_id}")
+            site = sites[site_id]
+            cleaned = clean_document(doc_id, path, site, corrections, project.corrections_file)
+            title_paragraphs = source.title_paragraphs if doc_id in sources else 1
+            paragraphs = segment(
+                doc_id,
+                cleaned.clean,
+                title_paragraphs=title_paragraphs,
+                site_kinds=site.kinds,
+                doc_kinds=source.kinds,
+            )
+            missing = [t for ts in source.kinds.values() for t in ts
+                       if t not in {p.text for p in paragraphs}]
+            if missing:
+                raise DataError(
+                    project.sources_file, 0, "kind-text-not-found",
+                    f"{doc_id}: no paragraph reads {missing[0]!r}",
+                )
+            script = detect_script(cleaned.clean)
+            if script == "traditional":
+                to_simplified(cleaned.clean, str(project.clean_path(doc_id)))
+            record = _record(cleaned, source, site, paragraphs, script, digest, len(raw_bytes))
+            docs.append(CorpusDoc(cleaned, source, site, paragraphs, script, record))
+        except DataError as exc:
+            errors.append(exc)
+        except DataErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise DataErrors(errors)
+    return docs
+
+
+def _record(
+    cleaned: Cleaned,
+    source: Source,
+    site: SiteRules,
+    paragraphs: list[Paragraph],
+    script: str,
+    digest: str,
+    raw_bytes: int,
+) -> dict[str, Any]:
+    titles = [p.text for p in paragraphs if p.kind == "title"]
+    kinds = {k: sum(p.kind == k for p in paragraphs) for k in ("title", "heading", "body",
+                                                               "caption", "byline")}
+    return {
+        "doc_id": cleaned.doc_id,
+        "title": "".join(titles) if titles else None,
+        "site": site.id,
+        "site_name": source.site_name or site.name,
+        "publisher": source.publisher,
+        "author": source.author,
+        "published": source.published,
+        "published_precision": source.published_precision,
+        "date_method": source.date_method,
+        "url": source.url,
+        "language": "zh",
+        "script": script,
+        "raw_sha256": digest,
+        "raw_bytes": raw_bytes,
+        "raw_chars": len(cleaned.raw),
+        "clean_sha256": hashlib.sha256(cleaned.clean.encode("utf-8")).hexdigest(),
+        "clean_chars": len(cleaned.clean),
+        "paragraphs": len(paragraphs),
+        "paragraph_kinds": kinds,
+        "sentences": sum(len(p.sentences) for p in paragraphs),
+        "corrections": [c.id for c in cleaned.corrections],
+        "removed_chars": dict(sorted(cleaned.removed.items())),
+        "notes": source.notes,
+    }
+
+
+def outputs(project: Project, docs: list[CorpusDoc]) -> dict[Path, str]:
+    """Every file the clean stage owns, with its content."""
+    files: dict[Path, str] = {project.clean_path(d.cleaned.doc_id): d.cleaned.clean for d in docs}
+    files[project.documents_file] = dumps_jsonl(d.record for d in docs)
+    files[project.segments_file] = dumps_jsonl(p.to_json() for d in docs for p in d.paragraphs)
+    return files
+
+
+def run_clean(project: Project) -> list[CorpusDoc]:
+    docs = process(project)
+    write_all(outputs(project, docs))
+    return docs
+
+
+def check_clean(project: Project) -> list[str]:
+    """Differences between the committed clean-stage files and a fresh run ([] when none)."""
+    docs = process(project)
+    problems = []
+    expected = outputs(project, docs)
+    for path, content in expected.items():
+        rel = path.relative_to(project.root)
+        if not path.exists():
+            problems.append(f"{rel}: missing")
+            continue
+        actual = path.read_bytes().decode("utf-8", "replace")
+        if actual != content:
+            diff = list(difflib.unified_diff(
+                actual.splitlines(), content.splitlines(), "committed", "rebuilt", lineterm="", n=0
+            ))
+            problems.append(f"{rel}: differs\n" + "\n".join(diff[:12]))
+    extra = {p for p in project.clean_dir.glob("*.txt")} - set(expected)
+    problems += [f"{p.relative_to(project.root)}: no raw article" for p in sorted(extra)]
+    return problems
+
+
+def load_paragraphs(project: Project) -> list[Paragraph]:
+    """Paragraphs from the committed ``segments.jsonl`` (checked against the clean text)."""
+    from aicities.segment import Sentence
+
+    out = []
+    clean_cache: dict[str, str] = {}
+    for line, row in iter_jsonl(project.segments_file):
+        doc_id = row["doc_id"]
+        if doc_id not in clean_cache:
+            clean_cache[doc_id] = read_text(project.clean_path(doc_id))
+        text = clean_cache[doc_id][row["start"] : row["end"]]
+        if text != row["text"]:
+            raise DataError(project.segments_file, line, "segment-text-mismatch", row["id"])
+        sentences = tuple(
+            Sentence(f"{row['id']}.{n:02d}", s, e)
+            for n, (s, e) in enumerate(row["sentences"], start=1)
+        )
+        out.append(Paragraph(row["id"], doc_id, row["index"], row["kind"], row["start"],
+                             row["end"], text, sentences))
+    return out
+
+
+def iter_documents(project: Project) -> Iterator[dict[str, Any]]:
+    for _, row in iter_jsonl(project.documents_file):
+        yield row
