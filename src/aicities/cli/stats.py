@@ -1,0 +1,20 @@
+"""``aicities stats``."""
+
+from __future__ import annotations
+
+import argparse
+
+from aicities.project import Project
+from aicities.stats import article_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("stats", help="print per-article statistics computed from the data")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, project: Project) -> int:
+    table = article_table(project)
+    print(table.to_markdown() if args.markdown else table.to_string())
+    return 0
