@@ -105,7 +105,7 @@ def load_spans(project: Project, doc_id: str) -> list[Span]:
 
 
 def load_paragraph_labels(project: Project) -> dict[str, ParagraphLabels]:
-    out = {}
+    out: dict[str, ParagraphLabels] = {}
     if not project.paragraph_labels_file.exists():
         return out
     for _, row in iter_jsonl(project.paragraph_labels_file):

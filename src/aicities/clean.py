@@ -246,7 +246,9 @@ def load_sites(path: Path) -> dict[str, SiteRules]:
         except KeyError as exc:
             raise DataError(path, 0, "bad-sites-file", f"site {site_id}: missing {exc}") from None
         if spec:
-            raise DataError(path, 0, "bad-sites-file", f"site {site_id}: unknown keys {sorted(spec)}")
+            raise DataError(
+                path, 0, "bad-sites-file", f"site {site_id}: unknown keys {sorted(spec)}"
+            )
         for pattern in (*rules.detect, *rules.truncate_at, *rules.drop_lines, *rules.strip_suffix):
             _compile(pattern, path, site_id)
         sites[site_id] = rules
@@ -470,7 +472,8 @@ def clean_document(
     tracked.edit(_nfc_edits(tracked.text))
     tracked.sub(LINE_SEPARATORS, "\n", "rule:line-separator")
     if site.split_paragraphs:
-        tracked.sub(_compile(site.split_paragraphs, raw_path, site.id), "\n", "rule:split-paragraphs")
+        splitter = _compile(site.split_paragraphs, raw_path, site.id)
+        tracked.sub(splitter, "\n", "rule:split-paragraphs")
     tracked.edit(_whitespace_edits(tracked.text))
     tracked.edit(_line_edits(tracked.text, site, raw_path))
     clean = tracked.text

@@ -22,6 +22,7 @@ import yaml
 from aicities.clean import (
     Cleaned,
     SiteRules,
+    check_raw,
     clean_document,
     detect_site,
     load_corrections,
@@ -76,7 +77,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             raise DataError(
                 Path(str(getattr(loader, "name", "?"))),
@@ -84,7 +85,7 @@ def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
                 "duplicate-doc-id" if node.start_mark.column == 0 else "duplicate-key",
                 f"{key!r} appears twice",
             )
-        seen[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        seen[key] = loader.construct_object(value_node, deep=True)
     return seen
 
 
@@ -95,14 +96,14 @@ def load_sources(path: Path) -> dict[str, Source]:
     if not path.exists():
         return {}
     loader = _UniqueKeyLoader(read_text(path))
-    loader.name = str(path)  # type: ignore[attr-defined]
+    loader.name = str(path)
     try:
         data = loader.get_single_data() or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataError(path, mark.line + 1 if mark else 0, "invalid-yaml", str(exc)) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     sources = {}
     for doc_id, spec in data.items():
         unknown = set(spec or {}) - set(_SOURCE_FIELDS)
@@ -199,13 +200,14 @@ def process(project: Project) -> list[CorpusDoc]:
         try:
             source = sources.get(doc_id) or Source(doc_id=doc_id)
             raw_bytes = path.read_bytes()
+            raw_text = check_raw(path, raw_bytes)
             digest = hashlib.sha256(raw_bytes).hexdigest()
             if digest in hashes:
                 raise DataError(
                     path, 0, "duplicate-document", f"same bytes as {hashes[digest]}.txt"
                 )
             hashes[digest] = doc_id
-            site_id = source.site or detect_site(raw_bytes.decode("utf-8", "replace"), sites)
+            site_id = source.site or detect_site(raw_text, sites)
             if site_id is None:
                 raise DataError(
                     path, 0, "unknown-site",
@@ -216,11 +218,10 @@ def process(project: Project) -> list[CorpusDoc]:
                 raise DataError(project.sources_file, 0, "unknown-site", f"{doc_id}: {site_id}")
             site = sites[site_id]
             cleaned = clean_document(doc_id, path, site, corrections, project.corrections_file)
-            title_paragraphs = source.title_paragraphs if doc_id in sources else 1
             paragraphs = segment(
                 doc_id,
                 cleaned.clean,
-                title_paragraphs=title_paragraphs,
+                title_paragraphs=source.title_paragraphs,
                 site_kinds=site.kinds,
                 doc_kinds=source.kinds,
             )

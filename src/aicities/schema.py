@@ -106,7 +106,10 @@ def load_schema(path: Path) -> Schema:
         unknown = set(norm.get("required", [])) | set(norm.get("optional", []))
         if unknown - set(NORM_FIELDS):
             raise DataError(
-                path, 0, "schema-invalid", f"{label_id}: unknown norm fields {unknown - set(NORM_FIELDS)}"
+                path,
+                0,
+                "schema-invalid",
+                f"{label_id}: unknown norm fields {sorted(unknown - set(NORM_FIELDS))}",
             )
         examples = spec.get("examples") or {}
         labels[label_id] = Label(

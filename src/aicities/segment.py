@@ -126,7 +126,7 @@ def segment(
     for kind in [*(site_kinds or {}), *(doc_kinds or {})]:
         if kind not in KINDS:
             raise ValueError(f"unknown paragraph kind {kind!r} (kinds: {', '.join(KINDS)})")
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     pos = 0
     for line in clean.split("\n"):
         start, end = pos, pos + len(line)

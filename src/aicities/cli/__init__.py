@@ -13,6 +13,7 @@ import logging
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from aicities.errors import DataError, DataErrors
 from aicities.project import Project
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        project = Project.find() if args.root is None else Project.find(__import__("pathlib").Path(args.root))
+        project = Project.find() if args.root is None else Project.find(Path(args.root))
         return int(args.func(args, project))
     except DataErrors as exc:
         for error in exc.errors:
