@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from aicities.files import dumps_jsonl, iter_jsonl
@@ -105,10 +106,16 @@ def load_spans(project: Project, doc_id: str) -> list[Span]:
 
 
 def load_paragraph_labels(project: Project) -> dict[str, ParagraphLabels]:
+    """The gold paragraph labels (``annotations/paragraphs.jsonl``) by paragraph id."""
+    return read_paragraph_labels(project.paragraph_labels_file)
+
+
+def read_paragraph_labels(path: Path) -> dict[str, ParagraphLabels]:
+    """Paragraph labels from any file in the paragraphs.jsonl format (gold or a pass)."""
     out: dict[str, ParagraphLabels] = {}
-    if not project.paragraph_labels_file.exists():
+    if not path.exists():
         return out
-    for _, row in iter_jsonl(project.paragraph_labels_file):
+    for _, row in iter_jsonl(path):
         out[row["id"]] = ParagraphLabels(
             id=row["id"],
             doc_id=row["doc_id"],

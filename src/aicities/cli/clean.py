@@ -10,7 +10,7 @@ from aicities.corpus import check_clean, run_clean
 from aicities.project import Project
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "clean",
         help="raw → clean text, documents.jsonl and segments.jsonl",

@@ -8,7 +8,7 @@ from aicities.project import Project
 from aicities.stats import article_table
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stats", help="print per-article statistics computed from the data")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.set_defaults(func=run)
