@@ -429,9 +429,21 @@ def compare_with_normalizer(
     return diff
 
 
-def validate_project(project: Project, *, use_normalizer: bool = True) -> Report:
-    """Validate every gold file of ``project``; see the module docstring for the levels."""
+def validate_project(
+    project: Project,
+    *,
+    use_normalizer: bool = True,
+    spans_dir: Path | None = None,
+    labels_file: Path | None = None,
+) -> Report:
+    """Validate every gold file of ``project``; see the module docstring for the levels.
+
+    ``spans_dir``/``labels_file`` validate an annotation pass (e.g.
+    ``annotations/passes/first``) instead of the gold, with the same checks.
+    """
     report = Report()
+    spans_dir = spans_dir or project.spans_dir
+    labels_file = labels_file or project.paragraph_labels_file
     schema = get_schema(project.schema_file)
     paragraphs = load_paragraphs(project)
     documents = {d["doc_id"]: d for d in iter_documents(project)}
@@ -442,7 +454,7 @@ def validate_project(project: Project, *, use_normalizer: bool = True) -> Report
 
     spans_by_doc: dict[str, list[tuple[int, Span]]] = {}
     failed = False
-    for path in sorted(project.spans_dir.glob("*.jsonl")):
+    for path in sorted(p for p in spans_dir.glob("*.jsonl") if p != labels_file):
         rel = _rel(project, path)
         doc_id = path.stem
         rows, problems = _read_lines(path, rel)
@@ -464,7 +476,7 @@ def validate_project(project: Project, *, use_normalizer: bool = True) -> Report
         else:
             spans_by_doc[doc_id] = spans
 
-    labels_path = project.paragraph_labels_file
+    labels_path = labels_file
     rel = _rel(project, labels_path)
     label_rows: list[tuple[int, dict[str, Any]]] = []
     if labels_path.exists():
@@ -487,7 +499,8 @@ def validate_project(project: Project, *, use_normalizer: bool = True) -> Report
         return report
     exceptions = Exceptions.load(project.annotations / "exceptions.yaml")
     report.problems.extend(
-        _corpus_problems(project, paragraphs, clean, spans_by_doc, label_rows, exceptions, report)
+        _corpus_problems(project, paragraphs, clean, spans_by_doc, label_rows, exceptions, report,
+                         spans_dir, labels_file)
     )
     return report
 
@@ -552,9 +565,11 @@ def _corpus_problems(
     label_rows: Sequence[tuple[int, dict[str, Any]]],
     exceptions: Exceptions,
     report: Report,
+    spans_dir: Path,
+    labels_file: Path,
 ) -> list[Problem]:
     out: list[Problem] = []
-    labels_rel = _rel(project, project.paragraph_labels_file)
+    labels_rel = _rel(project, labels_file)
     judged = {row["id"] for _, row in label_rows}
     known = {p.id for p in paragraphs}
     for p in paragraphs:
@@ -569,7 +584,7 @@ def _corpus_problems(
         by_doc[p.doc_id].append(p)
     where: dict[str, Paragraph] = {}
     for doc_id, spans in spans_by_doc.items():
-        rel = _rel(project, project.spans_path(doc_id))
+        rel = _rel(project, spans_dir / f"{doc_id}.jsonl")
         for line, s in spans:
             para = next((p for p in by_doc[doc_id] if p.start <= s.start and s.end <= p.end), None)
             if para is None:
@@ -582,7 +597,7 @@ def _corpus_problems(
         lambda: defaultdict(list)
     )
     for doc_id, spans in spans_by_doc.items():
-        rel = _rel(project, project.spans_path(doc_id))
+        rel = _rel(project, spans_dir / f"{doc_id}.jsonl")
         for line, s in spans:
             labels_of[_key(s.text)][s.label].append((rel, line, s))
     allowed = {(_key(e["text"]), frozenset(e["labels"])): e for e in exceptions.label_variation}
@@ -618,7 +633,7 @@ def _corpus_problems(
     for doc_id in sorted(spans_by_doc):
         text = simplified[doc_id]
         ranges = covered[doc_id]
-        rel = _rel(project, project.spans_path(doc_id))
+        rel = _rel(project, spans_dir / f"{doc_id}.jsonl")
         for mention in annotated:
             needle = _key(mention)
             if len(needle) < 2 and not needle.isascii():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from aicities.project import Project
 from aicities.validate import validate_project
@@ -23,11 +24,24 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="skip the comparison of gold figure values with the normalizer's",
     )
+    p.add_argument(
+        "--pass",
+        dest="pass_dir",
+        metavar="DIR",
+        help="validate an annotation pass (DIR/<doc_id>.jsonl, DIR/paragraphs.jsonl) "
+        "instead of the gold",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
-    report = validate_project(project, use_normalizer=not args.no_normalizer)
+    folder = Path(args.pass_dir) if args.pass_dir else None
+    report = validate_project(
+        project,
+        use_normalizer=not args.no_normalizer,
+        spans_dir=folder,
+        labels_file=folder / "paragraphs.jsonl" if folder else None,
+    )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return 0 if report.ok else 1

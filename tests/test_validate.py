@@ -1,0 +1,93 @@
+"""The layered validator: one tiny invalid fixture per error id, formats, early exit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aicities.cli import main
+from aicities.project import Project
+from aicities.validate import SCHEMA_ERRORS, validate_project
+
+FIXTURES = Path(__file__).parent / "fixtures" / "validate"
+ROOT = Path(__file__).resolve().parents[1]
+CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "mini")
+
+
+def mini_project(tmp_path: Path, overlay: str | None = None) -> Project:
+    root = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copy(ROOT / "annotations" / "schema.yaml", root / "annotations" / "schema.yaml")
+    if overlay:
+        shutil.copytree(FIXTURES / overlay, root, dirs_exist_ok=True)
+    return Project(root)
+
+
+def test_every_error_id_has_a_fixture():
+    assert set(CASES) == set(SCHEMA_ERRORS)
+
+
+def test_the_mini_project_is_valid(tmp_path):
+    report = validate_project(mini_project(tmp_path))
+    assert report.problems == []
+    assert report.counts == {"documents": 1, "paragraphs": 2, "spans": 6, "judged_paragraphs": 2}
+
+
+@pytest.mark.parametrize("error_id", CASES)
+def test_each_fixture_raises_its_error(tmp_path, error_id):
+    report = validate_project(mini_project(tmp_path, error_id))
+    ids = {p.error_id for p in report.problems}
+    assert error_id in ids, [str(p) for p in report.problems]
+    level = SCHEMA_ERRORS[error_id][0]
+    # Early exit: nothing from a later level is reported alongside.
+    assert max(p.level for p in report.problems) == level, [str(p) for p in report.problems]
+
+
+def test_problem_lines_name_file_line_level_class_and_id(tmp_path):
+    report = validate_project(mini_project(tmp_path, "span-text-mismatch"))
+    assert [str(p) for p in report.problems] == [
+        "annotations/spans/d.jsonl:1 [L3 SPAN span-text-mismatch] expected '深圳' got '深'"
+    ]
+
+
+def test_a_file_that_is_not_json_is_not_checked_further(tmp_path):
+    report = validate_project(mini_project(tmp_path, "invalid-json"))
+    assert [(p.error_id, p.line) for p in report.problems] == [("invalid-json", 7)]
+
+
+def test_cli_exit_codes_and_json(tmp_path, capsys):
+    good = mini_project(tmp_path / "a")
+    assert main(["--root", str(good.root), "validate"]) == 0
+    assert "validate: ok" in capsys.readouterr().out
+    bad = mini_project(tmp_path / "b", "span-overlap")
+    assert main(["--root", str(bad.root), "validate", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert report["problems"][0]["id"] == "span-overlap"
+    assert report["problems"][0]["class"] == "SPAN"
+
+
+def test_listed_exceptions_are_accepted_and_reported(tmp_path):
+    project = mini_project(tmp_path, "missed-mention")
+    (project.annotations / "exceptions.yaml").write_text(
+        'unannotated:\n  - {text: 苏州, paragraph: "d:p001", reason: "test"}\n', encoding="utf-8"
+    )
+    report = validate_project(project)
+    assert report.problems == []
+    assert report.accepted_unannotated == [{"text": "苏州", "paragraph": "d:p001", "reason": "test"}]
+
+
+def test_a_note_explains_a_normalizer_disagreement(tmp_path):
+    project = mini_project(tmp_path, "norm-disagrees")
+    path = project.spans_path("d")
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    rows[3]["note"] = "the source says 676 elsewhere"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    report = validate_project(project)
+    assert report.problems == []
+    assert [d["reason"] for d in report.accepted_norm_differences] == [
+        "the source says 676 elsewhere"
+    ]
