@@ -53,8 +53,8 @@ def test_apply_finds_every_mention_in_order(mini):
         ("d:s0002", 5, 8, "训力券", "WORK"),
         ("d:s0003", 13, 15, "苏州", "GPE"),
         ("d:s0004", 16, 20, "667家", "QUANTITY"),
-        ("d:s0005", 23, 25, "苏州", "GPE"),
-        ("d:s0006", 27, 31, "7.1%", "PERCENT"),
+        ("d:s0005", 24, 26, "苏州", "GPE"),
+        ("d:s0006", 28, 32, "7.1%", "PERCENT"),
     ]
     assert applied.spans[3].norm["value"] == 667
     assert applied.spans[4].note == "the second mention"

@@ -55,7 +55,7 @@ LEVEL_CLASS = {
 EDGE_PUNCTUATION = set(" \t\n\u3000\u00a0,。、;:?!,.;:?!“”‘’\"'《》〈〉「」『』()()[]【】—…·-/|▲")
 SPAN_FIELDS = {"id", "start", "end", "text", "label", "norm", "note"}
 PARAGRAPH_FIELDS = {"id", "doc_id", "kind", "cities", "topics", "note"}
-_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?$")
 _ISO_DURATION = re.compile(
     r"^P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?"
     r"(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$"
@@ -182,6 +182,8 @@ def span_offset_problems(
             )
             continue
         for edge, ch in (("start", actual[0]), ("end", actual[-1])):
+            if edge == "end" and _closes_inner_bracket(actual):
+                continue  # 擴大內需戰略規劃綱要(2022-2035年): the bracket belongs to the name
             if ch.isspace():
                 out.append(problem(path, line, "span-edge-whitespace", f"{actual!r} ({edge})"))
             elif ch in EDGE_PUNCTUATION:
@@ -199,6 +201,15 @@ def span_offset_problems(
                         f" (line {line_a})")
             )
     return out
+
+
+_BRACKETS = {")": "(", ")": "(", "]": "[", "】": "【"}
+
+
+def _closes_inner_bracket(text: str) -> bool:
+    """A closing bracket at the end whose opening bracket is inside the span."""
+    opening = _BRACKETS.get(text[-1])
+    return opening is not None and opening in text[1:-1]
 
 
 def _finite(x: Any) -> bool:

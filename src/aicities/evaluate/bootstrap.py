@@ -1,0 +1,68 @@
+"""Percentile bootstrap over paragraphs, vectorized.
+
+Every score here is a function of column sums of a per-paragraph count matrix ``C``
+(paragraphs × columns). A resample draws n paragraph indices with replacement; its sums
+are ``w @ C`` where ``w[i]`` counts how often paragraph i was drawn. Resamples are drawn in
+blocks, so 1,000 resamples of 20,000 paragraphs is a few matrix products, never a Python
+loop over resamples or paragraphs.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+CONFIDENCE = 0.95
+_BLOCK_CELLS = 4_000_000
+
+
+def resample_indices(n: int, resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """Blocks of resamples: arrays ``(block, n)`` of paragraph indices, seeded.
+
+    The stream of indices depends only on ``(n, resamples, seed)``: row r of the
+    concatenated blocks is resample r.
+    """
+    rng = np.random.default_rng(seed)
+    block = max(1, _BLOCK_CELLS // max(n, 1))
+    for first in range(0, resamples, block):
+        size = min(block, resamples - first)
+        yield rng.integers(0, n, size=(size, n))
+
+
+def resampled_sums(columns: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """``(resamples, k)`` column sums of ``columns`` ``(n, k)`` over bootstrap resamples."""
+    n, k = columns.shape
+    out = np.empty((resamples, k), dtype=np.float64)
+    data = columns.astype(np.float64)
+    row = 0
+    for idx in resample_indices(n, resamples, seed):
+        size = idx.shape[0]
+        offsets = (np.arange(size) * n)[:, None]
+        weights = np.bincount((idx + offsets).ravel(), minlength=size * n).reshape(size, n)
+        out[row : row + size] = weights.astype(np.float64) @ data
+        row += size
+    return out
+
+
+def interval(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The central ``CONFIDENCE`` percentile interval over axis 0 (the resamples).
+
+    NaN marks a resample where the score is undefined (the label drew no gold and no
+    predicted span); those resamples are left out, and an interval with no defined
+    resample is NaN.
+    """
+    tail = (1 - CONFIDENCE) / 2 * 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, as wanted
+        low, high = np.nanpercentile(values, [tail, 100 - tail], axis=0)
+    return low, high
+
+
+def as_pair(low: Any, high: Any) -> tuple[float, float] | None:
+    """A JSON-able interval, or None when it is undefined."""
+    low, high = float(low), float(high)
+    return None if math.isnan(low) or math.isnan(high) else (low, high)

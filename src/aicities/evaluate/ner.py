@@ -1,0 +1,487 @@
+"""NER scoring: the four SemEval-2013 schemas, per label, per layer, normalized values.
+
+Precision = (correct + ½·partial) / actual, recall = (correct + ½·partial) / possible
+(partial matches only exist in the ``partial`` schema), F1 = 2PR / (P + R); a 0/0 is 0.
+Micro scores pool the spans of a group; macro scores average the per-label scores over the
+labels that occur in the gold or the predictions (seqeval's and scikit-learn's convention),
+and the report lists the labels left out of the average. Intervals are percentile
+bootstrap intervals over paragraphs (:mod:`aicities.evaluate.bootstrap`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aicities.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
+from aicities.evaluate.io import RawRow, align_ner, numbered, parse_ner, read_ner_rows
+from aicities.evaluate.labelmap import LabelMap
+from aicities.evaluate.spans import (
+    ACT,
+    COR_EXACT,
+    COR_STRICT,
+    COR_TYPE,
+    FIELDS,
+    INC_EXACT,
+    POS,
+    SpanSet,
+    count_matches,
+    derived,
+)
+from aicities.schema import LAYERS, NORM_FIELDS, Schema
+
+SCHEMAS = ("strict", "exact", "partial", "type")
+METRICS = ("precision", "recall", "f1")
+
+
+@dataclass(frozen=True)
+class Score:
+    """Precision, recall and F1 with their bootstrap intervals (None without bootstrap)."""
+
+    precision: float
+    recall: float
+    f1: float
+    ci95: Mapping[str, tuple[float, float] | None] | None = None
+    """metric → (low, high); None for a metric no resample defines, or without bootstrap"""
+
+    def to_json(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"precision": self.precision, "recall": self.recall, "f1": self.f1}
+        row["ci95"] = None if self.ci95 is None else {
+            k: None if v is None else list(v) for k, v in self.ci95.items()
+        }
+        return row
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """One group of labels (all, a layer, a label) under one schema."""
+
+    micro: Score
+    counts: dict[str, int]
+    macro: Score | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"micro": self.micro.to_json()}
+        if self.macro is not None:
+            row["macro"] = self.macro.to_json()
+        row["counts"] = dict(self.counts)
+        return row
+
+
+@dataclass(frozen=True)
+class SchemaScore:
+    overall: GroupScore
+    layers: dict[str, GroupScore]
+    labels: dict[str, GroupScore]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "overall": self.overall.to_json(),
+            "layers": {k: v.to_json() for k, v in self.layers.items()},
+            "labels": {k: v.to_json() for k, v in self.labels.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    n: int
+    correct: int
+    accuracy: float | None
+    ci95: tuple[float, float] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "correct": self.correct,
+            "accuracy": self.accuracy,
+            "ci95": None if self.ci95 is None else list(self.ci95),
+        }
+
+
+@dataclass(frozen=True)
+class NormScore:
+    """Normalized values of strictly matched figure spans whose prediction carries ``norm``.
+
+    A field is scored on the spans whose gold label allows it (schema ``norm``); a field
+    missing from a predicted ``norm`` counts as null. ``all_fields`` needs all six equal.
+    Numbers are equal when ``math.isclose`` (relative 1e-9).
+    """
+
+    strict_figure_matches: int
+    with_norm: int
+    fields: dict[str, Accuracy]
+    all_fields: Accuracy
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "strict_figure_matches": self.strict_figure_matches,
+            "with_norm": self.with_norm,
+            "fields": {k: v.to_json() for k, v in self.fields.items()},
+            "all_fields": self.all_fields.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class NerReport:
+    gold: str
+    predictions: str
+    paragraphs: int
+    gold_spans: int
+    predicted_spans: int
+    labels: tuple[str, ...]
+    layers: dict[str, tuple[str, ...]]
+    not_in_macro: tuple[str, ...]
+    schemas: dict[str, SchemaScore]
+    norm: NormScore
+    bootstrap: int
+    seed: int
+    missing_as_empty: tuple[str, ...] = ()
+    label_map: LabelMap | None = None
+    dropped: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": "ner",
+            "gold": self.gold,
+            "predictions": self.predictions,
+            "paragraphs": self.paragraphs,
+            "gold_spans": self.gold_spans,
+            "predicted_spans": self.predicted_spans,
+            "labels": list(self.labels),
+            "layers": {k: list(v) for k, v in self.layers.items()},
+            "not_in_macro": list(self.not_in_macro),
+            "missing_as_empty": list(self.missing_as_empty),
+            "label_map": None
+            if self.label_map is None
+            else {**self.label_map.to_json(), "dropped": self.dropped},
+            "bootstrap": {
+                "resamples": self.bootstrap,
+                "seed": self.seed,
+                "confidence": CONFIDENCE,
+                "unit": "paragraph",
+            },
+            "schemas": {k: v.to_json() for k, v in self.schemas.items()},
+            "norm": self.norm.to_json(),
+        }
+
+
+def score_ner(
+    gold: Iterable[Mapping[str, Any] | RawRow],
+    pred: Iterable[Mapping[str, Any] | RawRow],
+    *,
+    schema: Schema,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    label_map: LabelMap | None = None,
+    missing_as_empty: bool = False,
+    gold_source: str | Path = "<gold>",
+    pred_source: str | Path = "<predictions>",
+) -> NerReport:
+    """Score prediction rows against gold rows (formats in :mod:`aicities.evaluate.io`).
+
+    Raises DataError/DataErrors on bad input; nothing is scored then.
+    """
+    if bootstrap < 0:
+        raise ValueError("bootstrap must be ≥ 0 (0 turns the intervals off)")
+    gold_rows, pred_rows = numbered(gold), numbered(pred)
+    figures = schema.figure_labels
+    gold_table = parse_ner(gold_rows, gold_source, schema.label_ids, norm_labels=figures)
+    if label_map is None:
+        pred_table = parse_ner(pred_rows, pred_source, schema.label_ids, norm_labels=figures)
+        scored = schema.label_ids
+        layer_of = {label: schema.labels[label].layer for label in scored}
+        gold_map: np.ndarray = np.arange(len(scored))
+        pred_map: np.ndarray = np.arange(len(scored))
+    else:
+        pred_table = parse_ner(pred_rows, pred_source, label_map.external_types)
+        scored = tuple(label_map.shared)
+        layer_of = {k: schema.labels[v[0]].layer for k, v in label_map.shared.items()}
+        ours = label_map.ours_to_shared()
+        gold_map = np.array([scored.index(ours[x]) if x in ours else -1 for x in schema.label_ids])
+        pred_map = np.array(
+            [scored.index(label_map.external[t]) if t in label_map.external else -1
+             for t in pred_table.vocab]
+        )
+    aligned = align_ner(gold_table, pred_table, missing_as_empty=missing_as_empty)
+
+    g_label = gold_map[gold_table.label] if len(gold_table.label) else gold_table.label
+    p_label = pred_map[aligned.label] if len(aligned.label) else aligned.label
+    keep_g, keep_p = g_label >= 0, p_label >= 0
+    dropped = {
+        "gold": _tally(schema.label_ids, gold_table.label[~keep_g]),
+        "predicted": _tally(pred_table.vocab, aligned.label[~keep_p]),
+    }
+    gold_spans = SpanSet(gold_table.par, gold_table.start, gold_table.end, g_label).select(keep_g)
+    pred_spans = SpanSet(aligned.par, aligned.start, aligned.end, p_label).select(keep_p)
+
+    layers = {
+        layer: tuple(x for x in scored if layer_of[x] == layer)
+        for layer in LAYERS
+        if any(layer_of[x] == layer for x in scored)
+    }
+    group_names = ["all", *layers, *scored]
+    membership = np.zeros((len(group_names), len(scored)), dtype=bool)
+    membership[0] = True
+    for g, layer in enumerate(layers, start=1):
+        membership[g] = [layer_of[x] == layer for x in scored]
+    for i in range(len(scored)):
+        membership[1 + len(layers) + i, i] = True
+
+    n_par = len(gold_table.ids)
+    counts = count_matches(gold_spans, pred_spans, n_par, membership)
+    norm_columns, norm_meta = _norm_columns(
+        schema,
+        n_par,
+        gold_spans,
+        gold_table.label[keep_g],
+        _subset(gold_table.norm, keep_g),
+        pred_spans,
+        _subset(aligned.norm, keep_p),
+    )
+    columns = np.concatenate([counts.reshape(n_par, -1), norm_columns], axis=1)
+    n_groups = len(group_names)
+    width = n_groups * len(FIELDS)
+    point = columns.sum(axis=0)
+    totals = point[:width].reshape(n_groups, len(FIELDS))
+    samples = resampled_sums(columns, bootstrap, seed) if bootstrap else None
+
+    label_groups = np.arange(1 + len(layers), n_groups)
+    layer_labels = {layer: label_groups[membership[1 + k]] for k, layer in enumerate(layers)}
+    point_scores = _scores(totals, label_groups, layer_labels, undefined=0.0)
+    boot_scores = None
+    if samples is not None:
+        boot_totals = samples[:, :width].reshape(bootstrap, n_groups, len(FIELDS))
+        boot_scores = _scores(boot_totals, label_groups, layer_labels, undefined=np.nan)
+    categories = derived(totals)
+
+    def group(schema_name: str, g: int, macro_key: str | None) -> GroupScore:
+        micro = _score_at(point_scores, boot_scores, (schema_name, "micro"), g)
+        macro = None
+        if macro_key is not None:
+            macro = _score_at(point_scores, boot_scores, (schema_name, macro_key), None)
+        cats = {k: int(v[g]) for k, v in categories[schema_name].items()}
+        return GroupScore(micro=micro, counts=cats, macro=macro)
+
+    schemas = {}
+    for name in SCHEMAS:
+        schemas[name] = SchemaScore(
+            overall=group(name, 0, "macro"),
+            layers={layer: group(name, 1 + k, f"macro:{layer}") for k, layer in enumerate(layers)},
+            labels={x: group(name, 1 + len(layers) + i, None) for i, x in enumerate(scored)},
+        )
+    absent = totals[label_groups, POS] + totals[label_groups, ACT] == 0
+    return NerReport(
+        gold=str(gold_source),
+        predictions=str(pred_source),
+        paragraphs=n_par,
+        gold_spans=len(gold_spans),
+        predicted_spans=len(pred_spans),
+        labels=tuple(scored),
+        layers=layers,
+        not_in_macro=tuple(x for x, a in zip(scored, absent, strict=True) if a),
+        schemas=schemas,
+        norm=_norm_report(norm_meta, point[width:], None if samples is None else samples[:, width:],
+                          int(totals[1 + list(layers).index("figure"), COR_STRICT])
+                          if "figure" in layers else 0),
+        bootstrap=bootstrap,
+        seed=seed,
+        missing_as_empty=aligned.missing if missing_as_empty else (),
+        label_map=label_map,
+        dropped=dropped if label_map is not None else {},
+    )
+
+
+def score_ner_files(
+    gold_path: Path,
+    pred_path: Path,
+    *,
+    schema: Schema,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    label_map: LabelMap | None = None,
+    missing_as_empty: bool = False,
+) -> NerReport:
+    """:func:`score_ner` over two files (JSONL or character CoNLL each); ``aicities eval ner``."""
+    return score_ner(
+        read_ner_rows(gold_path),
+        read_ner_rows(pred_path),
+        schema=schema,
+        bootstrap=bootstrap,
+        seed=seed,
+        label_map=label_map,
+        missing_as_empty=missing_as_empty,
+        gold_source=gold_path,
+        pred_source=pred_path,
+    )
+
+
+# --- metrics from sums -------------------------------------------------------------------
+
+
+def prf(correct: np.ndarray, actual: np.ndarray, possible: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Precision, recall, F1 elementwise; 0 where a denominator is 0 (seqeval's formula)."""
+    correct = np.asarray(correct, dtype=np.float64)
+    actual = np.asarray(actual, dtype=np.float64)
+    possible = np.asarray(possible, dtype=np.float64)
+    p = np.divide(correct, actual, out=np.zeros_like(correct), where=actual > 0)
+    r = np.divide(correct, possible, out=np.zeros_like(correct), where=possible > 0)
+    denom = p + r
+    f = np.divide(2.0 * p * r, denom, out=np.zeros_like(correct), where=denom > 0)
+    return p, r, f
+
+
+def _macro(values: np.ndarray, present: np.ndarray, undefined: float) -> np.ndarray:
+    count = present.sum(axis=-1)
+    total = np.where(present, values, 0.0).sum(axis=-1)
+    return np.divide(total, count, out=np.full_like(total, undefined), where=count > 0)
+
+
+def _scores(
+    totals: np.ndarray,
+    label_groups: np.ndarray,
+    layer_labels: Mapping[str, np.ndarray],
+    *,
+    undefined: float,
+) -> dict[tuple[str, str], tuple[np.ndarray, ...]]:
+    """Every score for totals ``(..., groups, FIELDS)``: micro per group and the macros.
+
+    ``undefined`` is the value where a group has no gold and no predicted span: 0 for the
+    point estimate (seqeval's convention), NaN in a bootstrap resample (left out).
+    """
+    pos, act = totals[..., POS], totals[..., ACT]
+    credit = {
+        "strict": totals[..., COR_STRICT],
+        "exact": totals[..., COR_EXACT],
+        "partial": totals[..., COR_EXACT] + 0.5 * totals[..., INC_EXACT],
+        "type": totals[..., COR_TYPE],
+    }
+    out: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
+    present = (pos + act) > 0
+    for name, cor in credit.items():
+        micro = tuple(np.where(present, m, undefined) for m in prf(cor, act, pos))
+        out[(name, "micro")] = micro
+        out[(name, "macro")] = tuple(
+            _macro(m[..., label_groups], present[..., label_groups], undefined) for m in micro
+        )
+        for layer, groups in layer_labels.items():
+            out[(name, f"macro:{layer}")] = tuple(
+                _macro(m[..., groups], present[..., groups], undefined) for m in micro
+            )
+    return out
+
+
+def _score_at(
+    point: Mapping[tuple[str, str], tuple[np.ndarray, ...]],
+    boot: Mapping[tuple[str, str], tuple[np.ndarray, ...]] | None,
+    key: tuple[str, str],
+    g: int | None,
+) -> Score:
+    def at(a: np.ndarray) -> Any:
+        return a if g is None else a[..., g]
+
+    values = [float(at(a)) for a in point[key]]
+    ci = None
+    if boot is not None:
+        ci = {}
+        for metric, samples in zip(METRICS, boot[key], strict=True):
+            ci[metric] = as_pair(*interval(at(samples)))
+    return Score(values[0], values[1], values[2], ci95=ci)
+
+
+# --- normalized values -------------------------------------------------------------------
+
+_NORM_COLUMNS = [*NORM_FIELDS, "all"]
+
+
+def _norm_equal(a: Any, b: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return bool(a == b)
+
+
+def _norm_columns(
+    schema: Schema,
+    n_par: int,
+    gold: SpanSet,
+    gold_labels: np.ndarray,
+    gold_norm: Sequence[Mapping[str, Any] | None],
+    pred: SpanSet,
+    pred_norm: Sequence[Mapping[str, Any] | None],
+) -> tuple[np.ndarray, int]:
+    """Per paragraph (n, correct) for each field and all fields; and how many had a norm."""
+    out = np.zeros((n_par, 2 * len(_NORM_COLUMNS)), dtype=np.int64)
+    with_norm = [k for k, v in enumerate(pred_norm) if v is not None]
+    if not with_norm:
+        return out, 0
+    figure = set(schema.figure_labels)
+    labels = schema.label_ids
+    where = {
+        (p, s, e, lab): k
+        for k, (p, s, e, lab) in enumerate(
+            zip(gold.par.tolist(), gold.start.tolist(), gold.end.tolist(), gold.label.tolist(),
+                strict=True)
+        )
+    }
+    scored = 0
+    for k in with_norm:
+        j = where.get((int(pred.par[k]), int(pred.start[k]), int(pred.end[k]), int(pred.label[k])))
+        if j is None:
+            continue
+        label = labels[int(gold_labels[j])]
+        if label not in figure:
+            continue
+        scored += 1
+        given, truth = pred_norm[k] or {}, gold_norm[j] or {}
+        allowed = schema.labels[label].norm_allowed
+        row = int(pred.par[k])
+        all_equal = True
+        for c, name in enumerate(NORM_FIELDS):
+            equal = _norm_equal(given.get(name), truth.get(name))
+            all_equal = all_equal and equal
+            if name in allowed:
+                out[row, 2 * c] += 1
+                out[row, 2 * c + 1] += equal
+        last = len(NORM_FIELDS)
+        out[row, 2 * last] += 1
+        out[row, 2 * last + 1] += all_equal
+    return out, scored
+
+
+def _norm_report(
+    with_norm: int, sums: np.ndarray, samples: np.ndarray | None, matches: int
+) -> NormScore:
+    accuracies = {}
+    for c, name in enumerate(_NORM_COLUMNS):
+        n, correct = int(sums[2 * c]), int(sums[2 * c + 1])
+        ci = None
+        if samples is not None and n:
+            n_b, c_b = samples[:, 2 * c], samples[:, 2 * c + 1]
+            acc = np.divide(c_b, n_b, out=np.full_like(c_b, np.nan), where=n_b > 0)
+            ci = as_pair(*interval(acc))
+        accuracies[name] = Accuracy(n, correct, correct / n if n else None, ci)
+    all_fields = accuracies.pop("all")
+    return NormScore(
+        strict_figure_matches=matches,
+        with_norm=with_norm,
+        fields={k: v for k, v in accuracies.items() if v.n},
+        all_fields=all_fields,
+    )
+
+
+def _tally(vocab: Sequence[str], labels: np.ndarray) -> dict[str, int]:
+    counts = Counter(labels.tolist())
+    return {vocab[i]: counts[i] for i in sorted(counts)}
+
+
+def _subset(values: Sequence[Any], keep: np.ndarray) -> Sequence[Any]:
+    if keep.all():
+        return values
+    return [values[k] for k in np.flatnonzero(keep).tolist()]

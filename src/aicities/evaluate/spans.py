@@ -1,0 +1,241 @@
+"""Matching predicted spans to gold spans under the four SemEval-2013 schemas.
+
+Both sides are flat (no overlap; the readers refuse anything else), offsets half-open.
+Per paragraph and per *group* of labels (all labels, each layer, each label: the spans of
+both sides are first restricted to the group, as nervaluate does for its per-label rows)
+the matcher counts, in the order of :data:`FIELDS`:
+
+* ``pos`` gold spans, ``act`` predicted spans;
+* ``cor_strict`` same start, end and label; ``inc_strict`` the remaining predictions paired
+  with a remaining overlapping gold span (wrong label or wrong boundaries);
+* ``cor_exact`` same start and end, any label; ``inc_exact`` remaining overlapping pairs —
+  these are the ``partial`` schema's partial matches, its correct ones being ``cor_exact``;
+* ``cor_type`` overlapping and the same label; ``inc_type`` remaining overlapping pairs.
+
+"Remaining overlapping pairs" are formed greedily in text order: each prediction takes the
+leftmost unpaired gold span it shares at least one character with. For ``type``, correct
+pairs are formed first (per label, the same greedy rule, which gives a maximum matching
+on flat spans), then incorrect ones; nervaluate instead lets a wrong-label prediction that
+comes first take the gold span away from a right-label one (see the NER task card).
+Missed = pos − cor − inc, spurious = act − cor − inc.
+
+Most predictions either equal a gold span's boundaries or touch none; those paragraphs
+are counted with numpy for the whole corpus at once, and only paragraphs with a partial
+overlap go through the per-paragraph matcher.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+FIELDS = (
+    "pos", "act", "cor_strict", "inc_strict", "cor_exact", "inc_exact", "cor_type", "inc_type"
+)
+POS, ACT, COR_STRICT, INC_STRICT, COR_EXACT, INC_EXACT, COR_TYPE, INC_TYPE = range(len(FIELDS))
+
+Triple = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class SpanSet:
+    """Flat spans of many paragraphs, sorted by (paragraph, start); labels are indices."""
+
+    par: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    label: np.ndarray
+
+    @classmethod
+    def from_lists(cls, par: Sequence[int], start: Sequence[int], end: Sequence[int],
+                   label: Sequence[int]) -> SpanSet:
+        arrays = [np.asarray(a, dtype=np.int64) for a in (par, start, end, label)]
+        order = np.lexsort((arrays[1], arrays[0]))
+        return cls(*(a[order] for a in arrays))
+
+    def __len__(self) -> int:
+        return len(self.par)
+
+    def select(self, keep: np.ndarray) -> SpanSet:
+        return SpanSet(self.par[keep], self.start[keep], self.end[keep], self.label[keep])
+
+
+def to_nervaluate(start: int, end: int, label: str) -> dict[str, Any]:
+    """A half-open span as nervaluate's ``{"label", "start", "end"}`` with an INCLUSIVE end.
+
+    nervaluate 1.2.1 treats ``end`` as the last character (its overlap test is
+    ``pred.start > true.end or pred.end < true.start``), so ``[3, 5)`` becomes 3..4.
+    This is the only place the two conventions meet.
+    """
+    if end <= start:
+        raise ValueError(f"empty or reversed span [{start}, {end})")
+    return {"label": label, "start": start, "end": end - 1}
+
+
+def from_nervaluate(entity: Mapping[str, Any]) -> tuple[int, int, str]:
+    """The inverse of :func:`to_nervaluate`: ``(start, end, label)`` half-open."""
+    return int(entity["start"]), int(entity["end"]) + 1, str(entity["label"])
+
+
+def spans_to_bio(length: int, spans: Sequence[tuple[int, int, str]]) -> list[str]:
+    """IOB2 tags, one per code point, for flat half-open ``(start, end, label)`` spans."""
+    tags = ["O"] * length
+    for start, end, label in spans:
+        tags[start] = f"B-{label}"
+        for i in range(start + 1, end):
+            tags[i] = f"I-{label}"
+    return tags
+
+
+def _pair_overlaps(pred: Sequence[Triple], gold: Sequence[Triple]) -> list[tuple[int, int]]:
+    """Leftmost-first pairing of overlapping spans, both lists flat and sorted."""
+    pairs = []
+    j, n = 0, len(gold)
+    for i, (start, end, _) in enumerate(pred):
+        while j < n and gold[j][1] <= start:
+            j += 1
+        if j < n and gold[j][0] < end:
+            pairs.append((i, j))
+            j += 1
+    return pairs
+
+
+def match_paragraph(
+    gold: Sequence[Triple], pred: Sequence[Triple], groups: Sequence[frozenset[int]]
+) -> np.ndarray:
+    """``(inc_strict, inc_exact, cor_type, inc_type)`` per group for one paragraph.
+
+    ``gold`` and ``pred`` are flat sorted ``(start, end, label)`` triples.
+    """
+    type_pred: set[int] = set()
+    type_gold: set[int] = set()
+    cor_type: Counter[int] = Counter()
+    for label in {t[2] for t in pred} & {t[2] for t in gold}:
+        p_idx = [i for i, t in enumerate(pred) if t[2] == label]
+        g_idx = [j for j, t in enumerate(gold) if t[2] == label]
+        for a, b in _pair_overlaps([pred[i] for i in p_idx], [gold[j] for j in g_idx]):
+            type_pred.add(p_idx[a])
+            type_gold.add(g_idx[b])
+            cor_type[label] += 1
+    gold_set, pred_set = set(gold), set(pred)
+    present = {t[2] for t in gold} | {t[2] for t in pred}
+    out = np.zeros((len(groups), 4), dtype=np.int64)
+    for g, members in enumerate(groups):
+        if not members & present:
+            continue
+        g_in = [t for t in gold if t[2] in members]
+        p_in = [t for t in pred if t[2] in members]
+        inc_strict = _pair_overlaps(
+            [t for t in p_in if t not in gold_set], [t for t in g_in if t not in pred_set]
+        )
+        g_ranges = {t[:2] for t in g_in}
+        p_ranges = {t[:2] for t in p_in}
+        inc_exact = _pair_overlaps(
+            [t for t in p_in if t[:2] not in g_ranges], [t for t in g_in if t[:2] not in p_ranges]
+        )
+        inc_type = _pair_overlaps(
+            [t for i, t in enumerate(pred) if t[2] in members and i not in type_pred],
+            [t for j, t in enumerate(gold) if t[2] in members and j not in type_gold],
+        )
+        out[g] = (
+            len(inc_strict),
+            len(inc_exact),
+            sum(c for label, c in cor_type.items() if label in members),
+            len(inc_type),
+        )
+    return out
+
+
+def count_matches(
+    gold: SpanSet, pred: SpanSet, n_par: int, membership: np.ndarray
+) -> np.ndarray:
+    """Counts ``(n_par, n_groups, len(FIELDS))`` for every paragraph and label group.
+
+    ``membership[g, l]`` is True when label ``l`` belongs to group ``g``.
+    """
+    n_groups, n_labels = membership.shape
+    out = np.zeros((n_par, n_groups, len(FIELDS)), dtype=np.int64)
+    # One coordinate line for the whole corpus: paragraph p starts at base[p], with a gap,
+    # so spans of different paragraphs never touch and searchsorted works across them.
+    extent = np.zeros(n_par, dtype=np.int64)
+    np.maximum.at(extent, gold.par, gold.end)
+    np.maximum.at(extent, pred.par, pred.end)
+    base = np.concatenate(([0], np.cumsum(extent + 1)[:-1]))
+    gs, ge = base[gold.par] + gold.start, base[gold.par] + gold.end
+    ps, pe = base[pred.par] + pred.start, base[pred.par] + pred.end
+
+    n_gold = len(gold)
+    j = np.searchsorted(gs, ps)
+    jc = np.minimum(j, max(n_gold - 1, 0))
+    if n_gold:
+        same_range = (j < n_gold) & (gs[jc] == ps) & (ge[jc] == pe)
+        gold_label_there = gold.label[jc]
+    else:
+        same_range = np.zeros(len(pred), dtype=bool)
+        gold_label_there = np.zeros(len(pred), dtype=np.int64)
+    same_label = same_range & (gold_label_there == pred.label)
+    n_overlap = np.searchsorted(gs, pe, side="left") - np.searchsorted(ge, ps, side="right")
+    partial = (n_overlap > 1) | ((n_overlap == 1) & ~same_range)
+
+    def per_label(par: np.ndarray, label: np.ndarray) -> np.ndarray:
+        flat = np.bincount(par * n_labels + label, minlength=n_par * n_labels)
+        return flat.reshape(n_par, n_labels)
+
+    member_t = membership.T.astype(np.int64)
+    out[:, :, POS] = per_label(gold.par, gold.label) @ member_t
+    out[:, :, ACT] = per_label(pred.par, pred.label) @ member_t
+    strict = per_label(pred.par[same_label], pred.label[same_label]) @ member_t
+    out[:, :, COR_STRICT] = strict
+    # Same-boundary pairs count for a group only when both labels are in it.
+    pair_par = pred.par[same_range]
+    pair_in = membership[:, pred.label[same_range]] & membership[:, gold_label_there[same_range]]
+    relabelled = pred.label[same_range] != gold_label_there[same_range]
+    for g in range(n_groups):
+        out[:, g, COR_EXACT] = np.bincount(pair_par[pair_in[g]], minlength=n_par)
+        out[:, g, INC_STRICT] = np.bincount(pair_par[pair_in[g] & relabelled], minlength=n_par)
+    # Without partial overlaps, type = strict and only relabelled pairs are incorrect.
+    out[:, :, COR_TYPE] = strict
+    out[:, :, INC_TYPE] = out[:, :, INC_STRICT]
+
+    hard = np.unique(pred.par[partial])
+    if len(hard):
+        groups = [frozenset(np.flatnonzero(row).tolist()) for row in membership]
+        g_lo, g_hi = np.searchsorted(gold.par, hard), np.searchsorted(gold.par, hard, "right")
+        p_lo, p_hi = np.searchsorted(pred.par, hard), np.searchsorted(pred.par, hard, "right")
+        g_rows = np.stack([gold.start, gold.end, gold.label], axis=1).tolist()
+        p_rows = np.stack([pred.start, pred.end, pred.label], axis=1).tolist()
+        fields = [INC_STRICT, INC_EXACT, COR_TYPE, INC_TYPE]
+        for p, a, b, c, d in zip(
+            hard.tolist(), g_lo.tolist(), g_hi.tolist(), p_lo.tolist(), p_hi.tolist(), strict=True
+        ):
+            g_par: list[Triple] = [(s, e, lab) for s, e, lab in g_rows[a:b]]
+            p_par: list[Triple] = [(s, e, lab) for s, e, lab in p_rows[c:d]]
+            out[p][:, fields] = match_paragraph(g_par, p_par, groups)
+    return out
+
+
+def derived(counts: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """SemEval categories per schema from :data:`FIELDS` counts (any leading shape)."""
+    pos, act = counts[..., POS], counts[..., ACT]
+    rows = {
+        "strict": (counts[..., COR_STRICT], counts[..., INC_STRICT], 0 * pos),
+        "exact": (counts[..., COR_EXACT], counts[..., INC_EXACT], 0 * pos),
+        "partial": (counts[..., COR_EXACT], 0 * pos, counts[..., INC_EXACT]),
+        "type": (counts[..., COR_TYPE], counts[..., INC_TYPE], 0 * pos),
+    }
+    out = {}
+    for schema, (cor, inc, par) in rows.items():
+        out[schema] = {
+            "correct": cor,
+            "incorrect": inc,
+            "partial": par,
+            "missed": pos - cor - inc - par,
+            "spurious": act - cor - inc - par,
+            "possible": pos,
+            "actual": act,
+        }
+    return out
