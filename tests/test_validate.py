@@ -77,7 +77,8 @@ def test_listed_exceptions_are_accepted_and_reported(tmp_path):
     )
     report = validate_project(project)
     assert report.problems == []
-    assert report.accepted_unannotated == [{"text": "苏州", "paragraph": "d:p001", "reason": "test"}]
+    expected = [{"text": "苏州", "paragraph": "d:p001", "reason": "test"}]
+    assert report.accepted_unannotated == expected
 
 
 def test_a_note_explains_a_normalizer_disagreement(tmp_path):

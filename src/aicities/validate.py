@@ -203,7 +203,7 @@ def span_offset_problems(
     return out
 
 
-_BRACKETS = {")": "(", ")": "(", "]": "[", "】": "【"}
+_BRACKETS = {")": "(", "）": "（", "]": "[", "】": "【"}
 
 
 def _closes_inner_bracket(text: str) -> bool:

@@ -1,0 +1,41 @@
+"""``aicities show``: write the static HTML viewer of the corpus and its gold annotations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from aicities.files import write_all
+from aicities.project import Project
+from aicities.show import UnknownDocument, build_site
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "show",
+        help="write a self-contained static HTML site of the corpus and its gold annotations",
+        description=(
+            "Write index.html, one page per article (spans highlighted, figure values on "
+            "hover, paragraph labels, script switch) and one raw provenance page per article. "
+            "Pages load nothing from the network; open index.html from disk."
+        ),
+    )
+    p.add_argument("doc_ids", nargs="*", metavar="DOC_ID", help="articles to show (default: all)")
+    p.add_argument(
+        "-o", "--output", type=Path, default=None,
+        help="output folder (default: site/ in the project folder)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, project: Project) -> int:
+    try:
+        pages = build_site(project, args.doc_ids)
+    except UnknownDocument as exc:
+        print(f"aicities show: {exc}", file=sys.stderr)
+        return 2
+    out = args.output if args.output is not None else project.root / "site"
+    write_all({out / name: html for name, html in pages.items()})
+    print(f"wrote {len(pages)} pages to {out}/ (open {out / 'index.html'})")
+    return 0
