@@ -94,7 +94,7 @@ class _Number:
 def _clean_number(x: float) -> float | int:
     """Integers stay integers in JSON; other values are rounded to 6 decimals."""
     if abs(x - round(x)) < 1e-9 and abs(x) < 2**53:
-        return int(round(x))
+        return round(x)
     return round(x, 6)
 
 
@@ -174,7 +174,8 @@ def _split_more(body: str) -> tuple[str, str | None]:
     return body, None
 
 
-_NUMBER_HEAD = re.compile(rf"^(?:{ARABIC}|{CN_NUM}+|十几|几十|数十|数百|几百|几千|数千|几|数)"
+# Vague numerals first: 十几家 is 十几 + 家, not 十 + 几家.
+_NUMBER_HEAD = re.compile(rf"^(?:十几|几十|数十|数百|几百|几千|数千|几|数|{ARABIC}|{CN_NUM}+)"
                           r"[十百千万亿]*")
 
 
@@ -225,8 +226,8 @@ def _money(text: str) -> dict[str, Any]:
     m = re.fullmatch(r"(.+?)(?:[—\-~～到至])(.+)", body)
     if m:
         low, high = parse_number(m.group(1)), parse_number(m.group(2))
-        scale = _trailing_scale(m.group(2))
-        low_value = low.value * (scale if not _trailing_scale(m.group(1)) else 1)
+        # 100-200万元: the scale written once applies to both ends.
+        low_value = low.value * _shared_scale(m.group(1), m.group(2))
         return _result(value=low_value, value_max=high.value, unit=currency,
                        modifier=_modifier(prefix_mod, more))
     number = parse_number(body)
@@ -240,6 +241,11 @@ def _trailing_scale(text: str) -> int:
     for ch in m.group(0) if m else "":
         scale *= SCALES[ch]
     return scale
+
+
+def _shared_scale(low: str, high: str) -> int:
+    """The factor for a range's low end: the high end's scale when the low end has none."""
+    return _trailing_scale(high) if _trailing_scale(low) == 1 else 1
 
 
 def _percent(text: str) -> dict[str, Any]:
@@ -276,11 +282,12 @@ def _quantity(text: str) -> dict[str, Any]:
         body, prefix_mod = "百" + body[2:], prefix_mod or "at_least"
         number, rest = _Number(100), body[1:]
     else:
-        m = re.fullmatch(rf"(.+?)[—\-~～到至](.+)", body)
+        m = re.fullmatch(r"(.+?)[—\-~～到至](.+)", body)
         if m and _NUMBER_HEAD.match(m.group(2)):
             low = parse_number(m.group(1))
             high, rest = _number_and_rest(m.group(2))
-            number = _Number(low.value, high.value)
+            head = m.group(2)[: len(m.group(2)) - len(rest)]
+            number = _Number(low.value * _shared_scale(m.group(1), head), high.value)
         else:
             number, rest = _number_and_rest(body)
     if not rest:
@@ -451,6 +458,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:年?(?:初|底|末)|上半年|下半年)?"
         r"|\d{1,2}月\d{1,2}日|\d{1,2}月(?:底|初|末)"
         r"|(?:蛇年|龙年|马年)?春节|今天"
+        # 年初/年底 alone mean this year's (not 多年, 十年, 去年年底 — those match longer).
+        rf"|(?<![\d{CN_DIGITS}十百千今去明前后多年])年(?:初|底|末)"
     )),
     ("DATE", re.compile(rf"(?:{CN_NUM}{{1,3}}|\d+)年前")),
     ("PERCENT", re.compile(

@@ -24,24 +24,77 @@ Gazetteer = Mapping[str, Sequence[str]]
 
 
 def load_gazetteer(path: Path, labels: Sequence[str]) -> dict[str, list[str]]:
-    data = read_yaml(path) or {}
-    unknown = set(data) - set(labels)
-    if unknown:
-        raise DataError(path, 0, "unknown-label", f"gazetteer labels {sorted(unknown)}")
-    return {label: [str(name) for name in names or ()] for label, names in data.items()}
+    """``{label: [names]}`` from ``path``; ``labels`` are the entity labels a name may take.
+
+    Raises DataError (file, line, problem) for an unknown or figure label, a label whose
+    value is not a list, an empty name, a name with whitespace or punctuation at an edge,
+    a name listed twice, and a name under two labels in any script (the rules layer gives
+    every name one label; a traditional form beside its simplified one is welcome).
+    """
+    data = read_yaml(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DataError(path, 0, "gazetteer-invalid", "expected a mapping of label → names")
+    source = path.read_text(encoding="utf-8")
+    seen: dict[str, str] = {}
+    listed: set[str] = set()
+    out: dict[str, list[str]] = {}
+    for label, names in data.items():
+        cursor = _find(source, f"{label}:", 0)
+        line = _line_at(source, cursor)
+        if label not in labels:
+            raise DataError(path, line, "gazetteer-label",
+                            f"{label!r} is not an entity label ({', '.join(labels)})")
+        if not isinstance(names, list):
+            raise DataError(path, line, "gazetteer-invalid", f"{label}: expected a list of names")
+        out[label] = []
+        for name in names:
+            name = str(name)
+            found = _find(source, name, cursor)
+            cursor = found if found >= 0 else cursor
+            where = _line_at(source, found) or line
+            if not name or name != name.strip() or name[0] in EDGE or name[-1] in EDGE:
+                raise DataError(path, where, "gazetteer-name",
+                                f"{name!r}: names are non-empty with no space or punctuation "
+                                "at the edges (GUIDELINES §2)")
+            key = to_simplified(name)
+            if seen.get(key, label) != label:
+                raise DataError(path, where, "gazetteer-duplicate",
+                                f"{name!r} is listed under {seen[key]} and {label}")
+            if name in listed:
+                raise DataError(path, where, "gazetteer-duplicate", f"{name!r} is listed twice")
+            seen[key] = label
+            listed.add(name)
+            out[label].append(name)
+    return out
+
+
+# Characters a name may not start or end with (GUIDELINES §2). Brackets are not among them:
+# they stay inside a name that has them (香港中文大学(深圳)).
+EDGE = set(" \t\u3000,。、;:?!,.;:?!“”‘’\"'《》「」『』【】—…·-")
+
+
+def _find(source: str, needle: str, start: int) -> int:
+    """Where ``needle`` next occurs at or after ``start`` (-1: not found as written)."""
+    return source.find(needle, max(start, 0))
+
+
+def _line_at(source: str, at: int) -> int:
+    """The 1-based line of offset ``at`` in ``source``; 0 for -1."""
+    return source.count("\n", 0, at) + 1 if at >= 0 else 0
 
 
 def _entity_candidates(simple: str, gazetteer: Gazetteer) -> list[tuple[int, int, str]]:
-    out = []
+    out = set()
     for label, names in gazetteer.items():
-        for name in names:
-            key = to_simplified(name)
+        for key in {to_simplified(name) for name in names}:
             for m in re.finditer(re.escape(key), simple):
                 start, end = m.start(), m.end()
                 if key.isascii() and _ascii_neighbour(simple, start, end):
                     continue
-                out.append((start, end, label))
-    return out
+                out.add((start, end, label))
+    return sorted(out)
 
 
 def _ascii_neighbour(text: str, start: int, end: int) -> bool:

@@ -29,9 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     schema = get_schema(project.schema_file)
-    gazetteer = load_gazetteer(project.annotations / "gazetteer.yaml", schema.label_ids)
+    gazetteer = load_gazetteer(project.annotations / "gazetteer.yaml", schema.entity_labels)
     out_dir = Path(args.output) if args.output else project.annotations / "passes" / "rules"
-    anchors = {d["doc_id"]: d["published"] for d in iter_documents(project)}
+    anchors = {d["doc_id"]: d.get("published") for d in iter_documents(project)}
     by_doc: dict[str, list] = {}
     for p in load_paragraphs(project):
         spans = preannotate(p.text, gazetteer, anchor=anchors.get(p.doc_id))
