@@ -156,7 +156,8 @@ def to_document(span: Span, paragraph: Paragraph) -> Span:
 def by_paragraph(
     spans: Iterable[Span], paragraphs: Sequence[Paragraph]
 ) -> dict[str, list[Span]]:
-    """Group document-offset spans by paragraph id, converted to paragraph offsets."""
+    """Group one document's spans (document offsets) by paragraph id, converted to
+    paragraph offsets. ``paragraphs`` must be that document's paragraphs only."""
     out: dict[str, list[Span]] = {p.id: [] for p in paragraphs}
     for span in spans:
         p = paragraph_of(paragraphs, span.start, span.end)

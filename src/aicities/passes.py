@@ -17,8 +17,13 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from aicities.agreement import label_agreement, span_agreement
+from aicities.annotations import ParagraphLabels, Span, by_paragraph, read_paragraph_labels
+from aicities.files import iter_jsonl
+from aicities.schema import Schema
 from aicities.segment import Paragraph
 
 BLIND_SHARE = 0.3
@@ -48,3 +53,74 @@ def blind_sample(
         "paragraphs": chosen,
         "total_paragraphs": len(paragraphs),
     }
+
+
+# Targets of the annotation issue: strict span F1 and kappa.
+TARGETS = {"entity_f1": 0.90, "figure_f1": 0.95, "cities_kappa": 0.80, "topics_kappa": 0.70}
+
+
+def read_pass(folder: Path, paragraphs: Sequence[Paragraph]) -> tuple[
+    dict[str, list[Span]], dict[str, ParagraphLabels]
+]:
+    """A pass's spans grouped by paragraph (paragraph offsets) and its paragraph labels."""
+    grouped: dict[str, list[Span]] = {p.id: [] for p in paragraphs}
+    for path in sorted(folder.glob("*.jsonl")):
+        if path.name == "paragraphs.jsonl":
+            continue
+        mine = [p for p in paragraphs if p.doc_id == path.stem]
+        spans = [Span.from_json(row) for _, row in iter_jsonl(path)]
+        grouped.update(by_paragraph(spans, mine))
+    return grouped, read_paragraph_labels(folder / "paragraphs.jsonl")
+
+
+def compare_passes(
+    a_dir: Path, b_dir: Path, paragraphs: Sequence[Paragraph], schema: Schema,
+    sample: Sequence[str],
+) -> dict[str, Any]:
+    """Agreement of pass ``a`` (reference) and pass ``b`` on the ``sample`` paragraphs,
+    with every disagreement listed for adjudication."""
+    spans_a, labels_a = read_pass(a_dir, paragraphs)
+    spans_b, labels_b = read_pass(b_dir, paragraphs)
+    ids = [pid for pid in sample if pid in labels_b]
+    spans = span_agreement({p: spans_a[p] for p in ids}, {p: spans_b[p] for p in ids}, schema)
+    out: dict[str, Any] = {
+        "passes": {"a": str(a_dir.name), "b": str(b_dir.name)},
+        "sample": {"paragraphs": len(ids), "of": len(paragraphs),
+                   "documents": sorted({p.rsplit(":", 1)[0] for p in ids})},
+        "spans": spans,
+        "cities": label_agreement({p: labels_a[p].cities for p in ids},
+                                  {p: labels_b[p].cities for p in ids}, schema.cities),
+        "topics": label_agreement({p: labels_a[p].topics for p in ids},
+                                  {p: labels_b[p].topics for p in ids}, schema.topics),
+    }
+    measured = {
+        "entity_f1": spans["layers"]["entity"]["f1"],
+        "figure_f1": spans["layers"]["figure"]["f1"],
+        "cities_kappa": out["cities"]["pooled_kappa"],
+        "topics_kappa": out["topics"]["pooled_kappa"],
+    }
+    out["targets"] = {
+        k: {"target": t, "measured": measured[k],
+            "met": measured[k] is not None and measured[k] >= t}
+        for k, t in TARGETS.items()
+    }
+    disagreements = []
+    for pid in ids:
+        key = {(s.start, s.end, s.label): s for s in spans_a[pid]}
+        other = {(s.start, s.end, s.label): s for s in spans_b[pid]}
+        for k in sorted(set(key) | set(other)):
+            if k in key and k in other:
+                continue
+            s = key.get(k) or other[k]
+            disagreements.append({"paragraph": pid, "kind": "span",
+                                  "only_in": "a" if k in key else "b",
+                                  "start": s.start, "end": s.end, "label": s.label,
+                                  "text": s.text})
+        for field_name in ("cities", "topics"):
+            la = set(getattr(labels_a[pid], field_name))
+            lb = set(getattr(labels_b[pid], field_name))
+            if la != lb:
+                disagreements.append({"paragraph": pid, "kind": field_name,
+                                      "a": sorted(la), "b": sorted(lb)})
+    out["disagreements"] = disagreements
+    return out
