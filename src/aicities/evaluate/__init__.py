@@ -16,10 +16,12 @@ Public API (everything else in the package is an implementation detail)::
     lm = get_label_map(project.tasks / "label_maps.yaml", "msra", schema)
     score_ner(gold_rows, msra_rows, schema=schema, label_map=lm)
 
-``gold_rows`` / ``pred_rows`` are dicts (``ner`` release rows, or ``{"id", "spans"}`` /
-``{"id", "labels"}`` prediction rows) or :class:`~aicities.evaluate.io.RawRow` with line
-numbers; ``score_ner_files`` / ``score_label_files`` read files (JSONL, or character
-CoNLL for NER). ``format_ner`` / ``format_labels`` render the tables the CLI prints.
+``gold_rows`` / ``pred_rows`` are dicts (lines of ``release/data/<task>/<split>.jsonl``, or
+``{"id", "spans"}`` / ``{"id", "labels"}`` prediction rows) or
+:class:`~aicities.evaluate.io.RawRow` with line numbers. Labels are names, as in the JSONL
+files (rows loaded with ``datasets`` carry ClassLabel ids: map them back with the
+features). ``score_ner_files`` / ``score_label_files`` read files (JSONL, or character CoNLL
+for NER). ``format_ner`` / ``format_labels`` render the tables the CLI prints.
 
 Conventions:
 

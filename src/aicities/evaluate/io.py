@@ -6,72 +6,54 @@ NER files come in two formats, picked by extension and then by content:
   ``{"id": "<paragraph id>", "spans": [{"start": 3, "end": 5, "label": "ORG"}]}``, offsets
   half-open code points of the paragraph's ``text``. ``text`` (of the row and of each
   span) and ``norm`` are optional; extra fields are ignored. A ``ner`` release row is valid.
-* ``.conll`` / ``.bio`` — character BIO (IOB2): a ``# id = <paragraph id>`` line opens each
-  paragraph, then one ``<char><TAB><tag>`` line per character, a blank line after it. Other
-  ``# …`` lines are comments.
+* ``.conll`` / ``.bio`` — character BIO (IOB2), read by :mod:`aicities.evaluate.conll`: a
+  ``# id = <paragraph id>`` line opens each paragraph, then one ``<char><TAB><tag>`` line
+  per character, a blank line after it. Other ``# …`` lines are comments.
 * any other name: JSONL if the first non-blank line starts with ``{``, CoNLL if it starts
   with ``#`` or is a ``<char><TAB><tag>`` line.
 
 City and topic files are JSONL: ``{"id": "<paragraph id>", "labels": ["suzhou"]}``.
 
 Every problem is a :class:`~aicities.errors.DataError` naming the file, the line and the
-problem (codes in :data:`ERRORS`); all problems of a file are raised together as
-:class:`~aicities.errors.DataErrors`, and a file that fails a layer (rows, then offsets,
-then overlaps and text) is not checked at the next.
+problem (codes in :data:`aicities.evaluate.rows.ERRORS`); all problems of a file are raised
+together as :class:`~aicities.errors.DataErrors`, and a file that fails a layer (rows, then
+offsets, then overlaps and text) is not checked at the next.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from aicities.errors import DataError, DataErrors
+from aicities.errors import DataError
+from aicities.evaluate.conll import is_comment, read_conll, token_line
+from aicities.evaluate.rows import ERRORS, Problems, RawRow, gc_paused, numbered
 from aicities.files import iter_jsonl, read_text
 from aicities.schema import NORM_FIELDS
 
-ERRORS: dict[str, str] = {
-    "unknown-format": "the file is neither JSONL nor character CoNLL",
-    "invalid-json": "a line is not valid JSON",
-    "not-an-object": "a JSONL line is not a JSON object",
-    "bad-field": "a row's id, text, spans or labels is missing or of the wrong type",
-    "duplicate-id": "two rows have the same paragraph id",
-    "empty-gold": "the gold file has no paragraphs",
-    "unknown-id": "a prediction names a paragraph that is not in the gold file",
-    "missing-id": "gold paragraphs without a prediction line",
-    "text-mismatch": "a row's text differs from the gold paragraph's text",
-    "bad-span": "a span is not an object with integer start/end and a string label",
-    "unknown-label": "a label outside the schema (or the label map)",
-    "empty-span": "start == end",
-    "reversed-span": "start > end",
-    "offset-out-of-range": "an offset below 0 or past the end of the paragraph text",
-    "duplicate-span": "the same span (start, end, label) twice in a paragraph",
-    "overlapping-spans": "spans of a paragraph overlap or nest (they must be flat)",
-    "span-text-mismatch": "a span's text differs from the paragraph text at its offsets",
-    "bad-norm": "norm is not an object of the six normalized fields, or is on an entity",
-    "duplicate-label": "the same paragraph label twice in a row",
-    "conll-no-id": "a token line before any '# id = …' line",
-    "conll-bad-line": "a line that is not '<char><TAB><tag>', '# …' or blank",
-    "conll-bad-token": "a token that is not exactly one character",
-    "invalid-bio": "a tag that is not O, B-X or an I-X continuing B-X/I-X (IOB2)",
-}
-MAX_ERRORS = 100
-
-_CONLL_ID = re.compile(r"#\s*id\s*=\s*(\S+)\s*$")
-_TAG = re.compile(r"([BI])-(\S+)$")
-
-
-@dataclass(frozen=True)
-class RawRow:
-    """One paragraph row as read, with its line; CoNLL rows also know each span's line."""
-
-    line: int
-    row: Mapping[str, Any]
-    span_lines: tuple[int, ...] | None = None
+__all__ = [
+    "ERRORS",
+    "AlignedPred",
+    "LabelTable",
+    "NerTable",
+    "RawRow",
+    "align_labels",
+    "align_ner",
+    "detect_format",
+    "gc_paused",
+    "numbered",
+    "parse_labels",
+    "parse_ner",
+    "read_conll",
+    "read_label_rows",
+    "read_ner_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -108,29 +90,6 @@ class LabelTable:
     y: np.ndarray
 
 
-class _Problems:
-    def __init__(self, source: str | Path):
-        self.source = source
-        self.errors: list[DataError] = []
-
-    def add(self, line: int, code: str, message: str) -> None:
-        self.errors.append(DataError(self.source, line, code, message))
-
-    def raise_if_any(self) -> None:
-        if not self.errors:
-            return
-        shown = self.errors[:MAX_ERRORS]
-        if len(self.errors) > MAX_ERRORS:
-            more = len(self.errors) - MAX_ERRORS
-            shown.append(DataError(self.source, 0, "more", f"{more} more problems not shown"))
-        raise DataErrors(shown)
-
-
-def numbered(rows: Iterable[Mapping[str, Any] | RawRow]) -> list[RawRow]:
-    """Rows given in memory, numbered from 1 (their 'line' in messages)."""
-    return [r if isinstance(r, RawRow) else RawRow(i, r) for i, r in enumerate(rows, start=1)]
-
-
 # --- files -------------------------------------------------------------------------------
 
 
@@ -146,7 +105,7 @@ def detect_format(path: Path) -> str:
             continue
         if line.lstrip().startswith("{"):
             return "jsonl"
-        if _is_comment(line) or _token_line(line) is not None:
+        if is_comment(line) or token_line(line) is not None:
             return "conll"
         raise DataError(path, number, "unknown-format", "expected JSONL or character CoNLL")
     return "jsonl"
@@ -154,115 +113,20 @@ def detect_format(path: Path) -> str:
 
 def read_ner_rows(path: Path) -> list[RawRow]:
     """The paragraph rows of a NER file in either format."""
-    if detect_format(path) == "conll":
-        return read_conll(path)
-    return [RawRow(n, row) for n, row in iter_jsonl(path)]
+    with gc_paused():
+        if detect_format(path) == "conll":
+            return read_conll(path)
+        return [RawRow(n, row) for n, row in iter_jsonl(path)]
 
 
 def read_label_rows(path: Path) -> list[RawRow]:
-    return [RawRow(n, row) for n, row in iter_jsonl(path)]
-
-
-def _is_comment(line: str) -> bool:
-    """``# …`` lines are headers or comments; ``#<TAB>tag`` is the character ``#``."""
-    return line.startswith("#") and not line.startswith("#\t")
-
-
-def _token_line(line: str) -> tuple[str, str] | None:
-    if "\t" not in line:
-        return None
-    token, tag = line.rsplit("\t", 1)
-    return token, tag
-
-
-def read_conll(path: Path) -> list[RawRow]:
-    """Character BIO → rows ``{"id", "text", "spans"}`` (strict IOB2, nothing repaired).
-
-    An ``I-X`` that does not continue a ``B-X``/``I-X`` is an error, not a new entity:
-    seqeval's default mode would start an entity there and its strict mode would drop it,
-    so either silent choice would change the score.
-    """
-    problems = _Problems(path)
-    rows: list[RawRow] = []
-    current: dict[str, Any] | None = None
-
-    def finish() -> None:
-        nonlocal current
-        if current is not None:
-            spans, lines = _bio_spans(current["tags"], current["tag_lines"], problems)
-            row = {"id": current["id"], "text": "".join(current["chars"]), "spans": spans}
-            rows.append(RawRow(current["line"], row, tuple(lines)))
-        current = None
-
-    for number, line in enumerate(read_text(path).split("\n"), start=1):
-        if line.endswith("\r"):
-            line = line[:-1]
-        parts = None if _is_comment(line) else _token_line(line)
-        if parts is not None:
-            token, tag = parts
-            if current is None:
-                problems.add(number, "conll-no-id", "token line before any '# id = …' line")
-                continue
-            if len(token) != 1:
-                problems.add(
-                    number, "conll-bad-token", f"token {token!r} is not exactly one character"
-                )
-            current["chars"].append(token[:1] or " ")
-            current["tags"].append(tag)
-            current["tag_lines"].append(number)
-        elif not line.strip():
-            finish()
-        elif _is_comment(line):
-            match = _CONLL_ID.match(line)
-            if match:
-                finish()
-                current = {
-                    "id": match.group(1),
-                    "line": number,
-                    "chars": [],
-                    "tags": [],
-                    "tag_lines": [],
-                }
-        else:
-            problems.add(number, "conll-bad-line", f"expected '<char><TAB><tag>', got {line!r}")
-    finish()
-    problems.raise_if_any()
-    return rows
-
-
-def _bio_spans(
-    tags: Sequence[str], lines: Sequence[int], problems: _Problems
-) -> tuple[list[dict[str, Any]], list[int]]:
-    spans: list[dict[str, Any]] = []
-    span_lines: list[int] = []
-    open_label: str | None = None
-    for i, tag in enumerate(tags):
-        if tag == "O":
-            open_label = None
-            continue
-        match = _TAG.match(tag)
-        if match is None:
-            problems.add(lines[i], "invalid-bio", f"tag {tag!r} is not O, B-X or I-X")
-            open_label = None
-            continue
-        prefix, label = match.groups()
-        if prefix == "I" and open_label == label:
-            spans[-1]["end"] = i + 1
-            continue
-        if prefix == "I":
-            after = f"after {tags[i - 1]!r}" if i else "at the start of the paragraph"
-            problems.add(
-                lines[i], "invalid-bio", f"{tag} {after} does not continue a B-{label} (IOB2)"
-            )
-            open_label = None
-            continue
-        spans.append({"start": i, "end": i + 1, "label": label})
-        span_lines.append(lines[i])
-        open_label = label
-    return spans, span_lines
+    with gc_paused():
+        return [RawRow(n, row) for n, row in iter_jsonl(path)]
 
 
 # --- NER rows ----------------------------------------------------------------------------
+
+_MAX_OFFSET = 2**31  # no paragraph is that long; bounds offsets when the gold has no text
 
 
 def _span_desc(start: Any, end: Any, label: Any) -> str:
@@ -279,61 +143,48 @@ def parse_ner(
     """Check NER rows against themselves and ``vocab``; return them as a :class:`NerTable`.
 
     ``norm_labels``: the labels that may carry ``norm`` (None: any label may).
+    Checks run in layers (rows, span fields, labels and offsets, then flatness, span text
+    and norm); the loops that build messages only run over rows or spans that failed.
     """
-    problems = _Problems(source)
+    problems = Problems(source)
     index = {label: i for i, label in enumerate(vocab)}
     may_norm = None if norm_labels is None else frozenset(norm_labels)
-    ids: list[str] = []
-    lines: list[int] = []
-    texts: list[str | None] = []
-    seen: dict[str, int] = {}
-    flat: list[tuple[Any, Any, Any, Any, Any]] = []
-    span_row: list[int] = []
-    span_line: list[int] = []
-
-    for raw in rows:
-        row, line = raw.row, raw.line
-        pid = row.get("id")
-        if type(pid) is not str or not pid:
-            problems.add(line, "bad-field", "`id` must be a non-empty string")
-            continue
-        if pid in seen:
-            problems.add(line, "duplicate-id", f"paragraph {pid} is already on line {seen[pid]}")
-            continue
-        seen[pid] = line
-        spans = row.get("spans")
-        text = row.get("text")
-        if type(spans) is not list:
-            problems.add(line, "bad-field", f"{pid}: `spans` must be a list (empty is fine)")
-            continue
-        if text is not None and type(text) is not str:
-            problems.add(line, "bad-field", f"{pid}: `text` must be a string")
-            continue
-        r = len(ids)
-        ids.append(pid)
-        lines.append(line)
-        texts.append(text)
-        try:
-            got = [(s["start"], s["end"], s["label"], s.get("text"), s.get("norm")) for s in spans]
-        except (TypeError, KeyError, AttributeError):
-            for k, s in enumerate(spans):
-                if not isinstance(s, dict) or not {"start", "end", "label"} <= s.keys():
-                    problems.add(
-                        line, "bad-span", f"{pid}: span #{k} needs start, end and label: {s!r}"
-                    )
-            continue
-        flat.extend(got)
-        span_row.extend([r] * len(got))
-        span_line.extend(raw.span_lines if raw.span_lines is not None else [line] * len(got))
+    ids, lines, texts, span_lists, conll_lines = _ner_rows(rows, problems)
     problems.raise_if_any()
 
-    if flat:
-        starts, ends, labels, span_texts, norms = (list(c) for c in zip(*flat, strict=True))
+    # One column at a time, no per-span Python statements; a malformed span raises, and
+    # the loop below then names it.
+    try:
+        flat = list(chain.from_iterable(span_lists))
+        starts = list(map(itemgetter("start"), flat))
+        ends = list(map(itemgetter("end"), flat))
+        labels = list(map(itemgetter("label"), flat))
+        span_texts = list(map(dict.get, flat, repeat("text")))
+        norms = list(map(dict.get, flat, repeat("norm")))
+    except (TypeError, KeyError, AttributeError):
+        for r, spans in enumerate(span_lists):
+            for k, span in enumerate(spans):
+                if not isinstance(span, dict) or not {"start", "end", "label"} <= span.keys():
+                    problems.add(
+                        lines[r],
+                        "bad-span",
+                        f"{ids[r]}: span #{k} needs start, end and label: {span!r}",
+                    )
+        problems.raise_if_any()
+        raise
+    n = len(starts)
+    counts = np.fromiter(map(len, span_lists), dtype=np.int64, count=len(span_lists))
+    par = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+    if len(conll_lines) == n and n:
+        span_line = np.array(conll_lines, dtype=np.int64)
     else:
-        starts, ends, labels, span_texts, norms = [], [], [], [], []
+        span_line = np.repeat(np.array(lines, dtype=np.int64), counts)
 
     def where(k: int) -> str:
-        return f"{ids[span_row[k]]}: span {_span_desc(starts[k], ends[k], labels[k])}"
+        return f"{ids[int(par[k])]}: span {_span_desc(starts[k], ends[k], labels[k])}"
+
+    def at(k: int) -> int:
+        return int(span_line[k])
 
     # Layer 1: types.
     if not (
@@ -342,83 +193,80 @@ def parse_ner(
         and set(map(type, labels)) <= {str}
         and set(map(type, span_texts)) <= {str, type(None)}
     ):
-        for k in range(len(flat)):
+        for k in range(n):
             if type(starts[k]) is not int or type(ends[k]) is not int:
-                message = f"{where(k)}: start and end must be integers"
-                problems.add(span_line[k], "bad-span", message)
+                problems.add(at(k), "bad-span", f"{where(k)}: start and end must be integers")
             elif type(labels[k]) is not str:
-                problems.add(span_line[k], "bad-span", f"{where(k)}: label must be a string")
+                problems.add(at(k), "bad-span", f"{where(k)}: label must be a string")
             elif span_texts[k] is not None and type(span_texts[k]) is not str:
-                problems.add(span_line[k], "bad-span", f"{where(k)}: text must be a string")
+                problems.add(at(k), "bad-span", f"{where(k)}: text must be a string")
         problems.raise_if_any()
 
-    # Layer 2: labels and offsets (vectorized; the loop only runs over the bad ones).
-    n = len(flat)
-    label_ids = np.array([index.get(lab, -1) for lab in labels], dtype=np.int64)
+    # Layer 2: labels and offsets.
+    label_ids = np.fromiter(map(index.get, labels, repeat(-1)), dtype=np.int64, count=n)
     try:
         start = np.array(starts, dtype=np.int64)
         end = np.array(ends, dtype=np.int64)
     except OverflowError:
-        start = np.array([max(min(s, 2**62), -(2**62)) for s in starts], dtype=np.int64)
-        end = np.array([max(min(e, 2**62), -(2**62)) for e in ends], dtype=np.int64)
-    par = np.array(span_row, dtype=np.int64)
+        start = np.array([max(min(x, 2**62), -(2**62)) for x in starts], dtype=np.int64)
+        end = np.array([max(min(x, 2**62), -(2**62)) for x in ends], dtype=np.int64)
     length = np.array([-1 if t is None else len(t) for t in texts], dtype=np.int64)
-    span_len = length[par] if n else np.zeros(0, dtype=np.int64)
-    bad = (label_ids < 0) | (start >= end) | (start < 0) | ((span_len >= 0) & (end > span_len))
+    span_len = length[par]
+    beyond = np.where(span_len >= 0, span_len, _MAX_OFFSET)
+    bad = (label_ids < 0) | (start >= end) | (start < 0) | (end > beyond)
+    known = ", ".join(vocab)
     for k in np.flatnonzero(bad).tolist():
         if label_ids[k] < 0:
-            problems.add(span_line[k], "unknown-label", f"{where(k)}: {labels[k]!r} is not one "
-                         f"of {', '.join(vocab)}")
-        elif starts[k] == ends[k]:
-            problems.add(span_line[k], "empty-span", f"{where(k)}: start == end")
-        elif starts[k] > ends[k]:
-            problems.add(span_line[k], "reversed-span", f"{where(k)}: start > end")
-        else:
-            size = texts[span_row[k]]
             problems.add(
-                span_line[k],
-                "offset-out-of-range",
-                f"{where(k)}: outside the paragraph text [0, {len(size) if size else 0})",
+                at(k), "unknown-label", f"{where(k)}: {labels[k]!r} is not one of {known}"
+            )
+        elif starts[k] == ends[k]:
+            problems.add(at(k), "empty-span", f"{where(k)}: start == end")
+        elif starts[k] > ends[k]:
+            problems.add(at(k), "reversed-span", f"{where(k)}: start > end")
+        else:
+            size = int(span_len[k]) if span_len[k] >= 0 else _MAX_OFFSET
+            problems.add(
+                at(k), "offset-out-of-range", f"{where(k)}: outside the paragraph text [0, {size})"
             )
     problems.raise_if_any()
 
-    # Layer 3: flatness, span text, norm.
-    order = np.lexsort((end, start, par))
-    if n and not np.array_equal(order, np.arange(n)):
-        start, end, par, label_ids = start[order], end[order], par[order], label_ids[order]
+    # Layer 3: span text, norm, flatness.
+    if span_texts.count(None) < n:
+        for k in _text_mismatches(texts, par.tolist(), starts, ends, span_texts):
+            actual = (texts[int(par[k])] or "")[starts[k] : ends[k]]
+            problems.add(
+                at(k),
+                "span-text-mismatch",
+                f"{where(k)}: text {span_texts[k]!r} but the paragraph has {actual!r} there",
+            )
+    with_norm = [] if norms.count(None) == n else [k for k, v in enumerate(norms) if v is not None]
+    for k in with_norm:
+        norm_problem = _norm_problem(norms[k], labels[k], may_norm)
+        if norm_problem:
+            problems.add(at(k), "bad-norm", f"{where(k)}: {norm_problem}")
+    if n > 1 and not _sorted(par, start):
+        order = np.lexsort((end, start, par))
         perm = order.tolist()
+        start, end, par, label_ids = start[order], end[order], par[order], label_ids[order]
+        span_line = span_line[order]
         starts = [starts[k] for k in perm]
         ends = [ends[k] for k in perm]
         labels = [labels[k] for k in perm]
         span_texts = [span_texts[k] for k in perm]
         norms = [norms[k] for k in perm]
-        span_row = [span_row[k] for k in perm]
-        span_line = [span_line[k] for k in perm]
     clash = np.flatnonzero((par[1:] == par[:-1]) & (start[1:] < end[:-1]))
     for k in clash.tolist():
         a, b = k, k + 1
         if starts[a] == starts[b] and ends[a] == ends[b] and labels[a] == labels[b]:
-            problems.add(span_line[b], "duplicate-span", f"{where(b)} appears twice")
+            problems.add(at(b), "duplicate-span", f"{where(b)} appears twice")
         else:
             problems.add(
-                span_line[b],
+                at(b),
                 "overlapping-spans",
                 f"{where(a)} and {_span_desc(starts[b], ends[b], labels[b])} overlap "
                 "(spans must be flat: no overlap, no nesting)",
             )
-    for k in [k for k, t in enumerate(span_texts) if t is not None]:
-        text = texts[span_row[k]]
-        if text is not None and text[starts[k] : ends[k]] != span_texts[k]:
-            problems.add(
-                span_line[k],
-                "span-text-mismatch",
-                f"{where(k)}: text {span_texts[k]!r} but the paragraph has "
-                f"{text[starts[k]:ends[k]]!r} there",
-            )
-    for k in [k for k, v in enumerate(norms) if v is not None]:
-        norm_problem = _norm_problem(norms[k], labels[k], may_norm)
-        if norm_problem:
-            problems.add(span_line[k], "bad-norm", f"{where(k)}: {norm_problem}")
     problems.raise_if_any()
 
     return NerTable(
@@ -431,10 +279,99 @@ def parse_ner(
         start=start,
         end=end,
         label=label_ids,
-        span_line=np.array(span_line, dtype=np.int64),
+        span_line=span_line,
         span_text=tuple(span_texts),
         norm=tuple(norms),
     )
+
+
+def _sorted(par: np.ndarray, start: np.ndarray) -> bool:
+    """Whether spans are strictly increasing by (paragraph, start) — the usual case."""
+    return bool(np.all((par[1:] > par[:-1]) | ((par[1:] == par[:-1]) & (start[1:] > start[:-1]))))
+
+
+def _ner_rows(
+    rows: Sequence[RawRow], problems: Problems
+) -> tuple[list[Any], list[int], list[Any], list[Any], list[int]]:
+    """Ids, lines, texts, span lists and CoNLL span lines of the well-formed rows (the
+    fast path checks every row at once; the loop runs only to name what is wrong)."""
+    lines = list(map(itemgetter(0), rows))
+    try:
+        dicts = list(map(itemgetter(1), rows))
+        ids = list(map(dict.get, dicts, repeat("id")))
+        span_lists = list(map(dict.get, dicts, repeat("spans")))
+        texts = list(map(dict.get, dicts, repeat("text")))
+        well_formed = (
+            set(map(type, ids)) == {str}
+            and "" not in ids
+            and len(set(ids)) == len(ids)
+            and set(map(type, span_lists)) == {list}
+            and set(map(type, texts)) <= {str, type(None)}
+        )
+    except TypeError:  # a row that is a Mapping but not a dict
+        well_formed = False
+    if well_formed:
+        given = [x for x in map(itemgetter(2), rows) if x is not None]
+        return ids, lines, texts, span_lists, list(chain.from_iterable(given))
+
+    ids, lines, texts, span_lists = [], [], [], []
+    conll_lines: list[int] = []
+    seen: dict[str, int] = {}
+    for line, row, given_lines in rows:
+        pid, spans, text = row.get("id"), row.get("spans"), row.get("text")
+        if (
+            type(pid) is not str
+            or not pid
+            or pid in seen
+            or type(spans) is not list
+            or (text is not None and type(text) is not str)
+        ):
+            _row_problem(problems, line, pid, spans, text, seen)
+            continue
+        seen[pid] = line
+        ids.append(pid)
+        lines.append(line)
+        texts.append(text)
+        span_lists.append(spans)
+        if given_lines is not None:
+            conll_lines.extend(given_lines)
+    return ids, lines, texts, span_lists, conll_lines
+
+
+def _text_mismatches(
+    texts: Sequence[str | None],
+    rows_of: Sequence[int],
+    starts: Sequence[int],
+    ends: Sequence[int],
+    given: Sequence[str | None],
+) -> list[int]:
+    """Indices of spans whose given text differs from their paragraph's text there."""
+    row_texts = list(map(texts.__getitem__, rows_of))
+    if None not in row_texts and None not in given:
+        # text[start:end] == given without building 10^5 slices (offsets are in range here)
+        n = len(given)
+        sizes = np.fromiter(map(len, given), dtype=np.int64, count=n)  # type: ignore[arg-type]
+        prefix = map(str.startswith, row_texts, given, starts)  # type: ignore[arg-type]
+        same = np.fromiter(prefix, dtype=np.bool_, count=n)
+        return np.flatnonzero(np.logical_not(same) | (sizes != np.subtract(ends, starts))).tolist()
+    return [
+        k
+        for k, (t, g) in enumerate(zip(row_texts, given, strict=True))
+        if t is not None and g is not None and t[starts[k] : ends[k]] != g
+    ]
+
+
+def _row_problem(
+    problems: Problems, line: int, pid: Any, spans: Any, text: Any, seen: Mapping[str, int]
+) -> None:
+    if type(pid) is not str or not pid:
+        problems.add(line, "bad-field", "`id` must be a non-empty string")
+    elif pid in seen:
+        problems.add(line, "duplicate-id", f"paragraph {pid} is already on line {seen[pid]}")
+    elif type(spans) is not list:
+        problems.add(line, "bad-field", f"{pid}: `spans` must be a list (empty is fine)")
+    else:
+        problems.add(line, "bad-field", f"{pid}: `text` must be a string")
 
 
 def _norm_problem(norm: Any, label: str, may_norm: frozenset[str] | None) -> str | None:
@@ -462,17 +399,18 @@ class AlignedPred:
 
 def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False) -> AlignedPred:
     """Pair prediction rows with gold rows by id and check them against the gold text."""
-    problems = _Problems(pred.source)
+    problems = Problems(pred.source)
     _check_ids(gold.source, gold.ids, pred.ids, pred.lines, problems, missing_as_empty)
     to_gold = _row_map(gold.ids, pred.ids)
-    for r, text in enumerate(pred.texts):
-        gold_text = gold.texts[to_gold[r]] if to_gold[r] >= 0 else None
+    with_text = [] if pred.texts.count(None) == len(pred.texts) else range(len(pred.texts))
+    for r in with_text:
+        text, gold_text = pred.texts[r], gold.texts[to_gold[r]] if to_gold[r] >= 0 else None
         if text is not None and gold_text is not None and text != gold_text:
             problems.add(
                 pred.lines[r],
                 "text-mismatch",
                 f"{pred.ids[r]}: text differs from the gold paragraph's "
-                f"(gold {_preview(gold_text)}, here {_preview(text)})",
+                + _first_difference(gold_text, text),
             )
     problems.raise_if_any()
 
@@ -488,38 +426,47 @@ def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False)
             f"(length {length[par[k]]})",
         )
     problems.raise_if_any()
-    for k, given in enumerate(pred.span_text):
-        text = gold.texts[par[k]]
-        if given is None or text is None:
-            continue
-        actual = text[pred.start[k] : pred.end[k]]
-        if actual != given:
-            problems.add(
-                int(pred.span_line[k]),
-                "span-text-mismatch",
-                f"{pred.ids[pred.par[k]]}: span "
-                f"{_span_desc(pred.start[k], pred.end[k], pred.vocab[pred.label[k]])}: text "
-                f"{given!r} but the gold paragraph has {actual!r} there",
-            )
+    n = len(pred.span_text)
+    mismatched: list[int] = []
+    if pred.span_text.count(None) < n:
+        mismatched = _text_mismatches(
+            gold.texts, par.tolist(), pred.start.tolist(), pred.end.tolist(), pred.span_text
+        )
+    for k in mismatched:
+        given = pred.span_text[k]
+        actual = (gold.texts[par[k]] or "")[pred.start[k] : pred.end[k]]
+        problems.add(
+            int(pred.span_line[k]),
+            "span-text-mismatch",
+            f"{pred.ids[pred.par[k]]}: span "
+            f"{_span_desc(pred.start[k], pred.end[k], pred.vocab[pred.label[k]])}: text "
+            f"{given!r} but the gold paragraph has {actual!r} there",
+        )
     problems.raise_if_any()
 
-    order = np.lexsort((pred.start, par))
-    norm = pred.norm
-    if len(order) and not np.array_equal(order, np.arange(len(order))):
+    start, end, label, norm = pred.start, pred.end, pred.label, pred.norm
+    if n > 1 and not _sorted(par, start):  # prediction rows in another order than the gold
+        order = np.lexsort((start, par))
+        par, start, end, label = par[order], start[order], end[order], label[order]
         norm = tuple(norm[k] for k in order.tolist())
     present = set(pred.ids)
     return AlignedPred(
-        par=par[order],
-        start=pred.start[order],
-        end=pred.end[order],
-        label=pred.label[order],
+        par=par,
+        start=start,
+        end=end,
+        label=label,
         norm=norm,
         missing=tuple(pid for pid in gold.ids if pid not in present),
     )
 
 
-def _preview(text: str, size: int = 12) -> str:
-    return repr(text if len(text) <= size else text[:size] + "…")
+def _first_difference(gold: str, given: str, width: int = 8) -> str:
+    """Where two texts part: ``at character i (gold '…', here '…')``."""
+    i = next((k for k, (a, b) in enumerate(zip(gold, given, strict=False)) if a != b),
+             min(len(gold), len(given)))
+    lo = max(0, i - 2)
+    return (f"at character {i} (gold {gold[lo:i + width]!r}, here {given[lo:i + width]!r}; "
+            f"lengths {len(gold)} and {len(given)})")
 
 
 def _row_map(gold_ids: Sequence[str], pred_ids: Sequence[str]) -> list[int]:
@@ -532,7 +479,7 @@ def _check_ids(
     gold_ids: Sequence[str],
     pred_ids: Sequence[str],
     pred_lines: Sequence[int],
-    problems: _Problems,
+    problems: Problems,
     missing_as_empty: bool,
 ) -> None:
     if not gold_ids:
@@ -561,7 +508,7 @@ def _check_ids(
 
 def parse_labels(rows: Sequence[RawRow], source: str | Path, vocab: Sequence[str]) -> LabelTable:
     """Check ``{"id", "labels"}`` rows against ``vocab`` (a closed label set)."""
-    problems = _Problems(source)
+    problems = Problems(source)
     index = {label: i for i, label in enumerate(vocab)}
     ids: list[str] = []
     lines: list[int] = []
@@ -583,10 +530,13 @@ def parse_labels(rows: Sequence[RawRow], source: str | Path, vocab: Sequence[str
         if type(labels) is not list or not all(type(v) is str for v in labels):
             problems.add(line, "bad-field", f"{pid}: `labels` must be a list of strings")
             continue
+        if text is not None and type(text) is not str:
+            problems.add(line, "bad-field", f"{pid}: `text` must be a string")
+            continue
         r = len(ids)
         ids.append(pid)
         lines.append(line)
-        texts.append(text if type(text) is str else None)
+        texts.append(text)
         for value in labels:
             j = index.get(value)
             if j is None:
@@ -605,7 +555,7 @@ def align_labels(
     gold: LabelTable, pred: LabelTable, *, missing_as_empty: bool = False
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """The prediction matrix in gold row order (missing rows empty) and the missing ids."""
-    problems = _Problems(pred.source)
+    problems = Problems(pred.source)
     _check_ids(gold.source, gold.ids, pred.ids, pred.lines, problems, missing_as_empty)
     to_gold = _row_map(gold.ids, pred.ids)
     for r, text in enumerate(pred.texts):
@@ -614,7 +564,8 @@ def align_labels(
             problems.add(
                 pred.lines[r],
                 "text-mismatch",
-                f"{pred.ids[r]}: text differs from the gold paragraph's",
+                f"{pred.ids[r]}: text differs from the gold paragraph's "
+                + _first_difference(gold_text, text),
             )
     problems.raise_if_any()
     out = np.zeros_like(gold.y)

@@ -27,7 +27,14 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from aicities.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
-from aicities.evaluate.io import RawRow, align_labels, numbered, parse_labels, read_label_rows
+from aicities.evaluate.io import (
+    RawRow,
+    align_labels,
+    gc_paused,
+    numbered,
+    parse_labels,
+    read_label_rows,
+)
 from aicities.evaluate.ner import Score, prf
 from aicities.schema import Schema
 
@@ -191,17 +198,18 @@ def score_label_files(
     missing_as_empty: bool = False,
 ) -> LabelReport:
     """:func:`score_labels` over two JSONL files; ``aicities eval city|topic``."""
-    return score_labels(
-        task,
-        read_label_rows(gold_path),
-        read_label_rows(pred_path),
-        schema=schema,
-        bootstrap=bootstrap,
-        seed=seed,
-        missing_as_empty=missing_as_empty,
-        gold_source=gold_path,
-        pred_source=pred_path,
-    )
+    with gc_paused():
+        return score_labels(
+            task,
+            read_label_rows(gold_path),
+            read_label_rows(pred_path),
+            schema=schema,
+            bootstrap=bootstrap,
+            seed=seed,
+            missing_as_empty=missing_as_empty,
+            gold_source=gold_path,
+            pred_source=pred_path,
+        )
 
 
 def paragraph_columns(t: np.ndarray, p: np.ndarray) -> np.ndarray:

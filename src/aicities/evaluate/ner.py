@@ -20,7 +20,14 @@ from typing import Any
 import numpy as np
 
 from aicities.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
-from aicities.evaluate.io import RawRow, align_ner, numbered, parse_ner, read_ner_rows
+from aicities.evaluate.io import (
+    RawRow,
+    align_ner,
+    gc_paused,
+    numbered,
+    parse_ner,
+    read_ner_rows,
+)
 from aicities.evaluate.labelmap import LabelMap
 from aicities.evaluate.spans import (
     ACT,
@@ -189,7 +196,32 @@ def score_ner(
     """
     if bootstrap < 0:
         raise ValueError("bootstrap must be ≥ 0 (0 turns the intervals off)")
-    gold_rows, pred_rows = numbered(gold), numbered(pred)
+    with gc_paused():
+        return _score_ner(
+            numbered(gold),
+            numbered(pred),
+            schema=schema,
+            bootstrap=bootstrap,
+            seed=seed,
+            label_map=label_map,
+            missing_as_empty=missing_as_empty,
+            gold_source=gold_source,
+            pred_source=pred_source,
+        )
+
+
+def _score_ner(
+    gold_rows: list[RawRow],
+    pred_rows: list[RawRow],
+    *,
+    schema: Schema,
+    bootstrap: int,
+    seed: int,
+    label_map: LabelMap | None,
+    missing_as_empty: bool,
+    gold_source: str | Path,
+    pred_source: str | Path,
+) -> NerReport:
     figures = schema.figure_labels
     gold_table = parse_ner(gold_rows, gold_source, schema.label_ids, norm_labels=figures)
     if label_map is None:
@@ -276,6 +308,12 @@ def score_ner(
             labels={x: group(name, 1 + len(layers) + i, None) for i, x in enumerate(scored)},
         )
     absent = totals[label_groups, POS] + totals[label_groups, ACT] == 0
+    figure_matches = 0
+    if "figure" in layers:
+        figure_matches = int(totals[1 + list(layers).index("figure"), COR_STRICT])
+    norm = _norm_report(
+        norm_meta, point[width:], None if samples is None else samples[:, width:], figure_matches
+    )
     return NerReport(
         gold=str(gold_source),
         predictions=str(pred_source),
@@ -286,9 +324,7 @@ def score_ner(
         layers=layers,
         not_in_macro=tuple(x for x, a in zip(scored, absent, strict=True) if a),
         schemas=schemas,
-        norm=_norm_report(norm_meta, point[width:], None if samples is None else samples[:, width:],
-                          int(totals[1 + list(layers).index("figure"), COR_STRICT])
-                          if "figure" in layers else 0),
+        norm=norm,
         bootstrap=bootstrap,
         seed=seed,
         missing_as_empty=aligned.missing if missing_as_empty else (),
@@ -308,17 +344,18 @@ def score_ner_files(
     missing_as_empty: bool = False,
 ) -> NerReport:
     """:func:`score_ner` over two files (JSONL or character CoNLL each); ``aicities eval ner``."""
-    return score_ner(
-        read_ner_rows(gold_path),
-        read_ner_rows(pred_path),
-        schema=schema,
-        bootstrap=bootstrap,
-        seed=seed,
-        label_map=label_map,
-        missing_as_empty=missing_as_empty,
-        gold_source=gold_path,
-        pred_source=pred_path,
-    )
+    with gc_paused():
+        return score_ner(
+            read_ner_rows(gold_path),
+            read_ner_rows(pred_path),
+            schema=schema,
+            bootstrap=bootstrap,
+            seed=seed,
+            label_map=label_map,
+            missing_as_empty=missing_as_empty,
+            gold_source=gold_path,
+            pred_source=pred_path,
+        )
 
 
 # --- metrics from sums -------------------------------------------------------------------
@@ -400,9 +437,8 @@ _NORM_COLUMNS = [*NORM_FIELDS, "all"]
 
 
 def _norm_equal(a: Any, b: Any) -> bool:
-    numbers = (int, float)
-    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) \
-            and not isinstance(b, bool):
+    """Numbers within a relative 1e-9 (236200000000 == 2.362e11), anything else exactly."""
+    if type(a) in (int, float) and type(b) in (int, float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     return bool(a == b)
 
@@ -418,9 +454,9 @@ def _norm_columns(
 ) -> tuple[np.ndarray, int]:
     """Per paragraph (n, correct) for each field and all fields; and how many had a norm."""
     out = np.zeros((n_par, 2 * len(_NORM_COLUMNS)), dtype=np.int64)
-    with_norm = [k for k, v in enumerate(pred_norm) if v is not None]
-    if not with_norm:
+    if pred_norm.count(None) == len(pred_norm):
         return out, 0
+    with_norm = [k for k, v in enumerate(pred_norm) if v is not None]
     figure = set(schema.figure_labels)
     labels = schema.label_ids
     where = {

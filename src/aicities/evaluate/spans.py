@@ -19,9 +19,9 @@ on flat spans), then incorrect ones; nervaluate instead lets a wrong-label predi
 comes first take the gold span away from a right-label one (see the NER task card).
 Missed = pos − cor − inc, spurious = act − cor − inc.
 
-Most predictions either equal a gold span's boundaries or touch none; those paragraphs
-are counted with numpy for the whole corpus at once, and only paragraphs with a partial
-overlap go through the per-paragraph matcher.
+Most spans overlap at most one span of the other side; those are counted with numpy for
+the whole corpus at once, and only paragraphs where a span overlaps several go through
+the per-paragraph matcher.
 """
 
 from __future__ import annotations
@@ -156,6 +156,11 @@ def count_matches(
     """Counts ``(n_par, n_groups, len(FIELDS))`` for every paragraph and label group.
 
     ``membership[g, l]`` is True when label ``l`` belongs to group ``g``.
+
+    A prediction and a gold span that overlap each other and nothing else form a one-to-one
+    pair, whose outcome under every schema and group follows from two flags (same
+    boundaries, same label); those are counted with numpy. Paragraphs where a span overlaps
+    two or more spans of the other side go through :func:`match_paragraph`.
     """
     n_groups, n_labels = membership.shape
     out = np.zeros((n_par, n_groups, len(FIELDS)), dtype=np.int64)
@@ -168,18 +173,18 @@ def count_matches(
     gs, ge = base[gold.par] + gold.start, base[gold.par] + gold.end
     ps, pe = base[pred.par] + pred.start, base[pred.par] + pred.end
 
-    n_gold = len(gold)
-    j = np.searchsorted(gs, ps)
-    jc = np.minimum(j, max(n_gold - 1, 0))
-    if n_gold:
-        same_range = (j < n_gold) & (gs[jc] == ps) & (ge[jc] == pe)
-        gold_label_there = gold.label[jc]
-    else:
-        same_range = np.zeros(len(pred), dtype=bool)
-        gold_label_there = np.zeros(len(pred), dtype=np.int64)
-    same_label = same_range & (gold_label_there == pred.label)
-    n_overlap = np.searchsorted(gs, pe, side="left") - np.searchsorted(ge, ps, side="right")
-    partial = (n_overlap > 1) | ((n_overlap == 1) & ~same_range)
+    # Flat sorted spans: the spans of the other side overlapping [s, e) are a contiguous run.
+    p_first = np.searchsorted(ge, ps, side="right")
+    p_count = np.searchsorted(gs, pe, side="left") - p_first
+    g_count = np.searchsorted(ps, ge, side="left") - np.searchsorted(pe, gs, side="right")
+    one = p_count == 1
+    one[one] = g_count[p_first[one]] == 1
+    pi = np.flatnonzero(one)
+    gi = p_first[pi]
+    pair_par = pred.par[pi]
+    pl, gl = pred.label[pi], gold.label[gi]
+    same_range = (ps[pi] == gs[gi]) & (pe[pi] == ge[gi])
+    same_label = pl == gl
 
     def per_label(par: np.ndarray, label: np.ndarray) -> np.ndarray:
         flat = np.bincount(par * n_labels + label, minlength=n_par * n_labels)
@@ -188,20 +193,30 @@ def count_matches(
     member_t = membership.T.astype(np.int64)
     out[:, :, POS] = per_label(gold.par, gold.label) @ member_t
     out[:, :, ACT] = per_label(pred.par, pred.label) @ member_t
-    strict = per_label(pred.par[same_label], pred.label[same_label]) @ member_t
-    out[:, :, COR_STRICT] = strict
-    # Same-boundary pairs count for a group only when both labels are in it.
-    pair_par = pred.par[same_range]
-    pair_in = membership[:, pred.label[same_range]] & membership[:, gold_label_there[same_range]]
-    relabelled = pred.label[same_range] != gold_label_there[same_range]
-    for g in range(n_groups):
-        out[:, g, COR_EXACT] = np.bincount(pair_par[pair_in[g]], minlength=n_par)
-        out[:, g, INC_STRICT] = np.bincount(pair_par[pair_in[g] & relabelled], minlength=n_par)
-    # Without partial overlaps, type = strict and only relabelled pairs are incorrect.
-    out[:, :, COR_TYPE] = strict
-    out[:, :, INC_TYPE] = out[:, :, INC_STRICT]
+    # A same-label pair belongs to every group holding its label.
+    exact = same_label & same_range
+    loose = same_label & ~same_range
+    exact_counts = per_label(pair_par[exact], pl[exact]) @ member_t
+    loose_counts = per_label(pair_par[loose], pl[loose]) @ member_t
+    out[:, :, COR_STRICT] = exact_counts
+    out[:, :, COR_EXACT] = exact_counts
+    out[:, :, COR_TYPE] = exact_counts + loose_counts
+    out[:, :, INC_STRICT] = loose_counts
+    out[:, :, INC_EXACT] = loose_counts
+    # A pair of two labels belongs only to the groups holding both (all, maybe a layer):
+    # it is incorrect under strict and type, and exact-correct when the boundaries agree.
+    mixed = ~same_label
+    both = membership[:, pl[mixed]] & membership[:, gl[mixed]]
+    mixed_par, mixed_range = pair_par[mixed], same_range[mixed]
+    for g in np.flatnonzero(both.any(axis=1)).tolist():
+        inc = np.bincount(mixed_par[both[g]], minlength=n_par)
+        cor_exact = np.bincount(mixed_par[both[g] & mixed_range], minlength=n_par)
+        out[:, g, INC_STRICT] += inc
+        out[:, g, INC_TYPE] += inc
+        out[:, g, COR_EXACT] += cor_exact
+        out[:, g, INC_EXACT] += inc - cor_exact
 
-    hard = np.unique(pred.par[partial])
+    hard = np.union1d(pred.par[p_count > 1], gold.par[g_count > 1])
     if len(hard):
         groups = [frozenset(np.flatnonzero(row).tolist()) for row in membership]
         g_lo, g_hi = np.searchsorted(gold.par, hard), np.searchsorted(gold.par, hard, "right")

@@ -1,0 +1,245 @@
+"""Scoring speed: ``aicities eval ner`` against seqeval (strict, IOB2) on synthetic data.
+
+Generates N synthetic paragraphs of L characters (seeded) with flat gold spans over all
+twelve labels and predictions derived from them with realistic errors (kept, relabelled,
+off-by-one boundaries, dropped, spurious spans that may overlap gold), writes them as
+JSONL files, and then, in one process:
+
+* scores them with ``aicities eval ner --gold G --pred P --json --bootstrap 0`` through
+  ``aicities.cli.main`` — the full command path: reading and checking both files, all four
+  schemas, per label and layer, the JSON report (fastest of ``--repeat`` runs, after one
+  warm-up run that pays for imports; seqeval likewise the fastest of its runs);
+* once more with the default 1,000-resample bootstrap, timed separately;
+* with ``aicities.evaluate.score_ner`` on rows already read from the files (the library
+  call the baselines use; like seqeval's clock, it leaves file reading out);
+* scores the same spans, converted to character IOB2 tags outside the clock, with
+  ``seqeval.metrics.classification_report(mode="strict", scheme=IOB2)``;
+* asserts that strict precision, recall, F1 and support are identical per label and micro
+  (macro to 1e-12), and reports the speed ratios (target ≥ 20×): ``speedup`` for the whole
+  command (file reading and JSON decoding included, the conservative figure),
+  ``speedup_scoring`` for the library call.
+
+Run by hand: ``.venv/bin/python benchmarks/bench_eval.py`` (writes
+``benchmarks/results/eval.json``); ``--quick`` is a small run used by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 20.0
+
+
+def synthesize(n: int, length: int, seed: int, labels: list[str]) -> tuple[list[dict], list[dict]]:
+    """Gold rows ``{"id", "doc_id", "text", "spans"}`` and prediction rows ``{"id", "spans"}``."""
+    rng = random.Random(seed)
+    gold_rows, pred_rows = [], []
+    for i in range(n):
+        text = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(length))
+        spans = []
+        pos = rng.randint(0, 6)
+        while pos < length - 1:
+            size = rng.randint(2, 6)
+            if pos + size > length:
+                break
+            spans.append((pos, pos + size, rng.choice(labels)))
+            pos += size + rng.randint(1, 40)
+        pred = []
+        for start, end, label in spans:
+            r = rng.random()
+            if r < 0.75:
+                pred.append((start, end, label))
+            elif r < 0.83:
+                pred.append((start, end, rng.choice([x for x in labels if x != label])))
+            elif r < 0.91:
+                s, e = start + rng.choice([-1, 0, 1]), end + rng.choice([-1, 1])
+                if 0 <= s < e <= length:
+                    pred.append((s, e, label))
+            # else: missed
+        if rng.random() < 0.3:
+            s = rng.randint(0, length - 2)
+            pred.append((s, min(length, s + rng.randint(1, 4)), rng.choice(labels)))
+        pred.sort()
+        flat: list[tuple[int, int, str]] = []
+        for span in pred:
+            if not flat or span[0] >= flat[-1][1]:
+                flat.append(span)
+        pid = f"{i // 100:03d}_synthetic{i // 100:07d}:p{i % 100:03d}"
+        gold_rows.append({
+            "id": pid,
+            "doc_id": pid.split(":")[0],
+            "text": text,
+            "spans": [{"start": s, "end": e, "text": text[s:e], "label": lab}
+                      for s, e, lab in spans],
+        })
+        pred_rows.append({"id": pid, "spans": [{"start": s, "end": e, "label": lab}
+                                              for s, e, lab in flat]})
+    return gold_rows, pred_rows
+
+
+def run_cli(gold: Path, pred: Path, bootstrap: int) -> dict[str, Any]:
+    from aicities.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--root", str(ROOT), "eval", "ner", "--gold", str(gold), "--pred", str(pred),
+                     "--json", "--bootstrap", str(bootstrap)])
+    if code != 0:
+        raise SystemExit(f"aicities eval ner failed with exit code {code}")
+    report: dict[str, Any] = json.loads(out.getvalue())
+    return report
+
+
+def compare(report: dict[str, Any], reference: dict[str, Any]) -> list[str]:
+    """Differences between our strict numbers and seqeval's classification_report."""
+    strict = report["schemas"]["strict"]
+    problems = []
+
+    def check(name: str, ours: dict[str, Any], support: int, ref: dict[str, Any]) -> None:
+        for metric, key in (("precision", "precision"), ("recall", "recall"), ("f1", "f1-score")):
+            if ours[metric] != float(ref[key]):
+                problems.append(f"{name} {metric}: ours {ours[metric]!r}, seqeval {ref[key]!r}")
+        if support != int(ref["support"]):
+            problems.append(f"{name} support: ours {support}, seqeval {ref['support']}")
+
+    for label, ref in reference.items():
+        if label.endswith(" avg"):
+            continue
+        group = strict["labels"][label]
+        check(label, group["micro"], group["counts"]["possible"], ref)
+    check("micro", strict["overall"]["micro"], strict["overall"]["counts"]["possible"],
+          reference["micro avg"])
+    for metric, key in (("precision", "precision"), ("recall", "recall"), ("f1", "f1-score")):
+        ours, theirs = strict["overall"]["macro"][metric], float(reference["macro avg"][key])
+        if abs(ours - theirs) > 1e-12:
+            problems.append(f"macro {metric}: ours {ours!r}, seqeval {theirs!r}")
+    for label, group in strict["labels"].items():
+        if label not in reference and (group["counts"]["possible"] or group["counts"]["actual"]):
+            problems.append(f"{label}: seqeval does not report it, ours has spans")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--paragraphs", type=int, default=20_000)
+    parser.add_argument("--length", type=int, default=120, help="characters per paragraph")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="timed runs of our evaluator (the fastest is reported)")
+    parser.add_argument("--seqeval-repeat", type=int, default=2,
+                        help="timed runs of seqeval (the fastest is reported)")
+    parser.add_argument("--quick", action="store_true",
+                        help="500 paragraphs, one run, no results file unless --results")
+    parser.add_argument("--work", type=Path, help="folder for the generated files (default temp)")
+    parser.add_argument("--results", type=Path,
+                        help="JSON results file (default benchmarks/results/eval.json)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.paragraphs, args.repeat, args.seqeval_repeat = min(args.paragraphs, 500), 1, 1
+    results_path = args.results or (None if args.quick else ROOT / "benchmarks/results/eval.json")
+
+    sys.path.insert(0, str(ROOT / "src"))
+    import numpy
+    import seqeval
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    from aicities.evaluate import read_ner_rows, score_ner, spans_to_bio
+    from aicities.files import dumps_jsonl, write_text_atomic
+    from aicities.schema import get_schema
+
+    schema = get_schema(ROOT / "annotations" / "schema.yaml")
+    gold_rows, pred_rows = synthesize(args.paragraphs, args.length, args.seed,
+                                      list(schema.label_ids))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.work or Path(tmp)
+        gold_path, pred_path = work / "gold.jsonl", work / "pred.jsonl"
+        write_text_atomic(gold_path, dumps_jsonl(gold_rows))
+        write_text_atomic(pred_path, dumps_jsonl(pred_rows))
+
+        run_cli(gold_path, pred_path, 0)  # warm-up: imports, schema cache
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            report = run_cli(gold_path, pred_path, 0)
+            times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run_cli(gold_path, pred_path, 1000)
+        boot_time = time.perf_counter() - start
+        gold_read, pred_read = read_ner_rows(gold_path), read_ner_rows(pred_path)
+        scoring_times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            score_ner(gold_read, pred_read, schema=schema, bootstrap=0)
+            scoring_times.append(time.perf_counter() - start)
+        del gold_read, pred_read
+
+    y_true = [spans_to_bio(len(g["text"]), [(s["start"], s["end"], s["label"]) for s in g["spans"]])
+              for g in gold_rows]
+    y_pred = [spans_to_bio(len(g["text"]), [(s["start"], s["end"], s["label"]) for s in p["spans"]])
+              for g, p in zip(gold_rows, pred_rows, strict=True)]
+    seqeval_times = []
+    for _ in range(args.seqeval_repeat):
+        start = time.perf_counter()
+        reference = classification_report(y_true, y_pred, mode="strict", scheme=IOB2,
+                                          output_dict=True, zero_division=0)
+        seqeval_times.append(time.perf_counter() - start)
+    seqeval_time = min(seqeval_times)
+
+    problems = compare(report, reference)
+    # the fastest run: the least disturbed by other work on a shared machine
+    ours = min(times)
+    scoring = min(scoring_times)
+    strict = report["schemas"]["strict"]["overall"]
+    results = {
+        "paragraphs": args.paragraphs,
+        "characters_per_paragraph": args.length,
+        "seed": args.seed,
+        "gold_spans": report["gold_spans"],
+        "predicted_spans": report["predicted_spans"],
+        "strict_micro": strict["micro"],
+        "identical_strict_numbers": not problems,
+        "aicities_seconds": round(ours, 4),
+        "aicities_runs": [round(t, 4) for t in times],
+        "aicities_measures": "aicities eval ner --gold --pred --json --bootstrap 0 via "
+        "aicities.cli.main: read + check both files, all four schemas, JSON report",
+        "aicities_with_bootstrap_1000_seconds": round(boot_time, 4),
+        "aicities_scoring_seconds": round(scoring, 4),
+        "aicities_scoring_measures": "aicities.evaluate.score_ner(bootstrap=0) on rows already "
+        "read from the files: checks, all four schemas, report object",
+        "seqeval_seconds": round(seqeval_time, 4),
+        "seqeval_runs": [round(t, 4) for t in seqeval_times],
+        "seqeval_measures": "classification_report(mode='strict', scheme=IOB2) on tag lists "
+        "built outside the clock",
+        "speedup": round(seqeval_time / ours, 1),
+        "speedup_scoring": round(seqeval_time / scoring, 1),
+        "speedup_with_bootstrap": round(seqeval_time / boot_time, 1),
+        "target_speedup": TARGET,
+        "versions": {"python": platform.python_version(), "numpy": numpy.__version__,
+                     "seqeval": getattr(seqeval, "__version__", "1.2.2")},
+        "cpus": os.cpu_count(),
+    }
+    text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    print(text, end="")
+    if results_path is not None:
+        write_text_atomic(results_path, text)
+    if problems:
+        print("strict numbers differ from seqeval:", *problems, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""What every evaluation reader shares: numbered rows, the problem list, the error codes."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from aicities.errors import DataError, DataErrors
+
+ERRORS: dict[str, str] = {
+    "unknown-format": "the file is neither JSONL nor character CoNLL",
+    "invalid-json": "a line is not valid JSON",
+    "not-an-object": "a JSONL line is not a JSON object",
+    "bad-field": "a row's id, text, spans or labels is missing or of the wrong type",
+    "duplicate-id": "two rows have the same paragraph id",
+    "empty-gold": "the gold file has no paragraphs",
+    "unknown-id": "a prediction names a paragraph that is not in the gold file",
+    "missing-id": "gold paragraphs without a prediction line",
+    "text-mismatch": "a row's text differs from the gold paragraph's text",
+    "bad-span": "a span is not an object with integer start/end and a string label",
+    "unknown-label": "a label outside the schema (or the label map)",
+    "empty-span": "start == end",
+    "reversed-span": "start > end",
+    "offset-out-of-range": "an offset below 0 or past the end of the paragraph text",
+    "duplicate-span": "the same span (start, end, label) twice in a paragraph",
+    "overlapping-spans": "spans of a paragraph overlap or nest (they must be flat)",
+    "span-text-mismatch": "a span's text differs from the paragraph text at its offsets",
+    "bad-norm": "norm is not an object of the six normalized fields, or is on an entity",
+    "duplicate-label": "the same paragraph label twice in a row",
+    "conll-no-id": "a token line before any '# id = …' line",
+    "conll-bad-line": "a line that is not '<char><TAB><tag>', '# …' or blank",
+    "conll-bad-token": "a token that is not exactly one character",
+    "invalid-bio": "a tag that is not O, B-X or an I-X continuing B-X/I-X (IOB2)",
+}
+MAX_ERRORS = 100
+
+
+class RawRow(NamedTuple):
+    """One paragraph row as read, with its line; CoNLL rows also know each span's line."""
+
+    line: int
+    row: Mapping[str, Any]
+    span_lines: tuple[int, ...] | None = None
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many small acyclic objects are built.
+
+    Parsed JSON rows are trees (no reference cycles), yet every few hundred allocations
+    trigger a collection that walks the growing heap; on 20,000 paragraphs that cost more
+    than the parsing itself. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Problems:
+    """Problems of one file, raised together (the first MAX_ERRORS) so nothing is scored."""
+
+    def __init__(self, source: str | Path):
+        self.source = source
+        self.errors: list[DataError] = []
+
+    def add(self, line: int, code: str, message: str) -> None:
+        self.errors.append(DataError(self.source, line, code, message))
+
+    def raise_if_any(self) -> None:
+        if not self.errors:
+            return
+        shown = self.errors[:MAX_ERRORS]
+        if len(self.errors) > MAX_ERRORS:
+            more = len(self.errors) - MAX_ERRORS
+            shown.append(DataError(self.source, 0, "more", f"{more} more problems not shown"))
+        raise DataErrors(shown)
+
+
+def numbered(rows: Iterable[Mapping[str, Any] | RawRow]) -> list[RawRow]:
+    """Rows given in memory, numbered from 1 (their 'line' in messages)."""
+    return [r if isinstance(r, RawRow) else RawRow(i, r) for i, r in enumerate(rows, start=1)]
