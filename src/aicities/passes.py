@@ -104,7 +104,7 @@ def compare_passes(
             "met": measured[k] is not None and measured[k] >= t}
         for k, t in TARGETS.items()
     }
-    disagreements = []
+    disagreements: list[dict[str, Any]] = []
     for pid in ids:
         key = {(s.start, s.end, s.label): s for s in spans_a[pid]}
         other = {(s.start, s.end, s.label): s for s in spans_b[pid]}
