@@ -1,0 +1,92 @@
+"""Publishing ``release/`` on the Hugging Face Hub, one tagged revision per version.
+
+``plan_push`` refuses to publish anything that is not exactly this version's release: the
+tag must be ``v`` + ``project.version`` (pyproject.toml), and ``build --check`` must find the
+committed ``release/`` and DATASHEET.md reproduced byte for byte. ``push`` then uploads the
+folder as one commit (deleting remote files that are no longer part of the release, so the
+revision holds exactly ``release/``) and tags that commit, so that
+``load_dataset(REPO_ID, revision=TAG)`` returns this release forever. An existing tag is
+never moved.
+
+The token comes from ``HF_TOKEN`` (read by the CLI, handed to ``HfApi``, never printed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aicities.build import check_build
+from aicities.project import Project
+
+
+class PushRefused(Exception):
+    """The release may not be pushed; the message says why."""
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    repo_id: str
+    tag: str
+    version: str
+    folder: Path
+    files: tuple[tuple[str, int], ...]  # (path relative to release/, bytes)
+
+    @property
+    def commit_message(self) -> str:
+        return f"aicities-zh {self.version}"
+
+    def describe(self) -> list[str]:
+        lines = [f"repo: datasets/{self.repo_id}", f"tag: {self.tag} (version {self.version})",
+                 f"commit message: {self.commit_message}",
+                 f"files ({len(self.files)}, remote files not listed here are deleted):"]
+        lines += [f"  {path}  {size} B" for path, size in self.files]
+        return lines
+
+
+def expected_tag(version: str) -> str:
+    return f"v{version}"
+
+
+def plan_push(project: Project, repo_id: str, tag: str | None = None) -> PushPlan:
+    """Check that this release may be pushed under ``tag`` and list what would be sent."""
+    version = project.version
+    tag = tag or expected_tag(version)
+    if tag != expected_tag(version):
+        raise PushRefused(f"tag {tag} does not match the dataset version {version} in "
+                          f"pyproject.toml (expected {expected_tag(version)})")
+    if "/" not in repo_id or repo_id.count("/") != 1 or not all(repo_id.split("/")):
+        raise PushRefused(f"repo id must be 'owner/name', got {repo_id!r}")
+    problems = check_build(project)
+    if problems:
+        raise PushRefused("build --check fails, so release/ is not this version's release:\n  "
+                          + "\n  ".join(problems))
+    files = tuple(
+        (str(p.relative_to(project.release)), p.stat().st_size)
+        for p in sorted(project.release.rglob("*")) if p.is_file()
+    )
+    return PushPlan(repo_id, tag, version, project.release, files)
+
+
+def push(plan: PushPlan, api: Any, *, private: bool = False) -> str:
+    """Upload the release as one commit and tag it; return the commit id.
+
+    ``api`` is a ``huggingface_hub.HfApi`` (or a stand-in with its ``create_repo``,
+    ``list_repo_refs``, ``upload_folder`` and ``create_tag``).
+    """
+    api.create_repo(plan.repo_id, repo_type="dataset", exist_ok=True, private=private)
+    refs = api.list_repo_refs(plan.repo_id, repo_type="dataset")
+    if any(t.name == plan.tag for t in refs.tags):
+        raise PushRefused(f"tag {plan.tag} already exists on {plan.repo_id}; a released "
+                          "version is never overwritten: bump the version")
+    commit = api.upload_folder(
+        repo_id=plan.repo_id,
+        repo_type="dataset",
+        folder_path=str(plan.folder),
+        commit_message=plan.commit_message,
+        delete_patterns=["*"],
+    )
+    api.create_tag(plan.repo_id, tag=plan.tag, revision=commit.oid, repo_type="dataset",
+                   tag_message=f"aicities-zh {plan.version}")
+    return str(commit.oid)
