@@ -96,7 +96,7 @@ def test_card_metadata(project):
     assert (card["license"], card["license_link"]) == ("other", "LICENSE.md")
     assert card["task_categories"] == ["token-classification", "text-classification"]
     assert card["task_ids"] == ["named-entity-recognition", "multi-label-classification"]
-    assert card["annotations_creators"] == ["expert-generated"]
+    assert card["annotations_creators"] == ["machine-generated"]
     assert card["source_datasets"] == ["original"]
     assert card["size_categories"] == ["n<1K"]
     configs = {c["config_name"]: c for c in card["configs"]}

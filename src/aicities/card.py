@@ -89,7 +89,7 @@ def card_data(summary: Summary, features: Mapping[str, Any]) -> Any:
         license="other",
         license_name=LICENSE_NAME,
         license_link="LICENSE.md",
-        annotations_creators=["expert-generated"],
+        annotations_creators=["machine-generated"],
         language_creators=["found"],
         multilinguality=["monolingual"],
         size_categories=[summary.size_category],
@@ -295,7 +295,11 @@ paragraph with the cities it is about and its topics.
 ## State of the annotations
 
 These figures are computed from the data by `aicities build`; they describe this release as
-it is, including what is not annotated yet.
+it is, including what is not annotated yet. The annotations were made by AI agents
+(large-language-model sessions) following `annotations/GUIDELINES.md` — rule
+pre-annotation, a full manual pass, a blind second pass on a sample, adjudication — and have
+not been reviewed by a human annotator; see DATASHEET.md for the agreement figures and why
+they likely overstate human agreement.
 
 <!-- generated:state -->
 <!-- /generated:state -->
