@@ -92,3 +92,11 @@ def test_a_note_explains_a_normalizer_disagreement(tmp_path):
     assert [d["reason"] for d in report.accepted_norm_differences] == [
         "the source says 676 elsewhere"
     ]
+
+
+def test_the_committed_gold_and_passes_are_valid(project):
+    report = validate_project(project)
+    assert report.problems == []
+    assert report.counts["judged_paragraphs"] == report.counts["paragraphs"]
+    first = project.annotations / "passes" / "first"
+    assert validate_project(project, spans_dir=first, labels_file=first / "paragraphs.jsonl").ok
