@@ -6,24 +6,16 @@ asserted here.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 from aicities.build import check_build, run_build
 from aicities.corpus import iter_documents, load_paragraphs
 from aicities.splits import load_splits
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_benchmark
 
 
 def load_bench():
-    path = ROOT / "benchmarks" / "bench_build.py"
-    spec = importlib.util.spec_from_file_location("bench_build", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_build")
 
 
 def test_replicating_twice_doubles_the_corpus_under_new_ids(project, tmp_path):

@@ -5,20 +5,13 @@ Timing is reported by ``benchmarks/bench_eval.py`` when run by hand, never asser
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_benchmark
 
 
 def load_bench():
-    path = ROOT / "benchmarks" / "bench_eval.py"
-    spec = importlib.util.spec_from_file_location("bench_eval", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_eval")
 
 
 def test_quick_benchmark_matches_seqeval(tmp_path, capsys):

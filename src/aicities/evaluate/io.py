@@ -402,16 +402,7 @@ def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False)
     problems = Problems(pred.source)
     _check_ids(gold.source, gold.ids, pred.ids, pred.lines, problems, missing_as_empty)
     to_gold = _row_map(gold.ids, pred.ids)
-    with_text = [] if pred.texts.count(None) == len(pred.texts) else range(len(pred.texts))
-    for r in with_text:
-        text, gold_text = pred.texts[r], gold.texts[to_gold[r]] if to_gold[r] >= 0 else None
-        if text is not None and gold_text is not None and text != gold_text:
-            problems.add(
-                pred.lines[r],
-                "text-mismatch",
-                f"{pred.ids[r]}: text differs from the gold paragraph's "
-                + _first_difference(gold_text, text),
-            )
+    _check_texts(gold.texts, pred, to_gold, problems)
     problems.raise_if_any()
 
     par = np.asarray(to_gold, dtype=np.int64)[pred.par] if len(pred.par) else pred.par
@@ -467,6 +458,24 @@ def _first_difference(gold: str, given: str, width: int = 8) -> str:
     lo = max(0, i - 2)
     return (f"at character {i} (gold {gold[lo:i + width]!r}, here {given[lo:i + width]!r}; "
             f"lengths {len(gold)} and {len(given)})")
+
+
+def _check_texts(
+    gold_texts: Sequence[str | None], pred: NerTable | LabelTable, to_gold: list[int],
+    problems: Problems,
+) -> None:
+    """A prediction that carries ``text`` must carry the gold paragraph's text."""
+    if all(t is None for t in pred.texts):
+        return
+    for r, text in enumerate(pred.texts):
+        gold_text = gold_texts[to_gold[r]] if to_gold[r] >= 0 else None
+        if text is not None and gold_text is not None and text != gold_text:
+            problems.add(
+                pred.lines[r],
+                "text-mismatch",
+                f"{pred.ids[r]}: text differs from the gold paragraph's "
+                + _first_difference(gold_text, text),
+            )
 
 
 def _row_map(gold_ids: Sequence[str], pred_ids: Sequence[str]) -> list[int]:
@@ -558,15 +567,7 @@ def align_labels(
     problems = Problems(pred.source)
     _check_ids(gold.source, gold.ids, pred.ids, pred.lines, problems, missing_as_empty)
     to_gold = _row_map(gold.ids, pred.ids)
-    for r, text in enumerate(pred.texts):
-        gold_text = gold.texts[to_gold[r]] if to_gold[r] >= 0 else None
-        if text is not None and gold_text is not None and text != gold_text:
-            problems.add(
-                pred.lines[r],
-                "text-mismatch",
-                f"{pred.ids[r]}: text differs from the gold paragraph's "
-                + _first_difference(gold_text, text),
-            )
+    _check_texts(gold.texts, pred, to_gold, problems)
     problems.raise_if_any()
     out = np.zeros_like(gold.y)
     out[np.asarray(to_gold, dtype=np.int64)] = pred.y
