@@ -1,0 +1,141 @@
+"""What every baseline shares: the interface, the text a model reads, term lists.
+
+A baseline is a small object with ``fit(train_rows)`` and ``predict(rows)``. Rows are
+release rows (lines of ``release/data/<task>/<split>.jsonl``, as dicts); predictions are
+rows of the DESIGN.md prediction format, one per input row, in input order:
+
+* NER ``{"id": "<paragraph id>", "spans": [{"start", "end", "label"[, "norm"]}]}`` with
+  half-open code-point offsets into the paragraph ``text``;
+* city / topic ``{"id": "<paragraph id>", "labels": [values in schema order]}``.
+
+Every baseline reads ``text_simplified`` (OpenCC t2s of ``text``, the same length, so the
+offsets are shared): the two traditional-script articles then use the same features,
+names and keywords as the others. ``fit`` and ``predict`` are deterministic: the same
+rows give the same predictions.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aicities.corpus import to_simplified
+from aicities.errors import DataError
+from aicities.files import read_yaml
+from aicities.schema import Schema
+
+Row = Mapping[str, Any]
+TASKS = ("ner", "city", "topic")
+# The paragraph-label set of each label task (schema ``paragraph_labels``).
+LABEL_SETS = {"city": "cities", "topic": "topics"}
+
+
+class Baseline(ABC):
+    """A trainable (or fixed) model of one task; see the module docstring."""
+
+    task: str
+    """``ner``, ``city`` or ``topic``"""
+    name: str
+    """the baseline's id on the leaderboard (unique within its task)"""
+    title: str
+    """one line for people"""
+    label_map: str | None = None
+    """the ``tasks/label_maps.yaml`` map its predictions are scored through (None: ours)"""
+
+    def fit(self, rows: Sequence[Row]) -> Baseline:
+        """Learn from gold rows; returns ``self``. Rule baselines with fixed data learn
+        nothing and ignore the rows."""
+        return self
+
+    @abstractmethod
+    def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        """One prediction row per input row, in input order."""
+
+    def params(self) -> dict[str, Any]:
+        """What fixes the baseline's behaviour (written to ``tasks/leaderboard.json``)."""
+        return {}
+
+    def notes(self) -> list[str]:
+        """Facts about the last ``fit`` a reader of the scores must know ([] when none)."""
+        return []
+
+
+def simplified(row: Row) -> str:
+    """The row's text in simplified script (``text_simplified``, else OpenCC t2s of
+    ``text``); same length as ``text``."""
+    value = row.get("text_simplified")
+    return value if isinstance(value, str) else to_simplified(row["text"])
+
+
+def label_values(task: str, schema: Schema) -> tuple[str, ...]:
+    """The closed label list of ``city`` or ``topic``, in schema order."""
+    if task not in LABEL_SETS:
+        raise ValueError(f"{task!r} is not a paragraph-label task ({', '.join(LABEL_SETS)})")
+    return schema.paragraph_labels[LABEL_SETS[task]].values
+
+
+def in_order(values: Sequence[str] | set[str], order: Sequence[str]) -> list[str]:
+    present = set(values)
+    return [v for v in order if v in present]
+
+
+# --- term lists (city gazetteer, topic keywords) -----------------------------------------
+
+
+def load_terms(path: Path, key: str, allowed: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """``{label: (terms…)}`` from the mapping under ``key`` in the YAML file ``path``.
+
+    Terms are stored simplified (they are matched on ``text_simplified``). Raises DataError
+    (file, line, problem) for a missing file or key, a label outside ``allowed``, a value
+    that is not a list, an empty or padded term, or a term under two labels.
+    """
+    if not path.is_file():
+        raise DataError(path, 0, "missing-file", "the baseline's term list does not exist")
+    data = read_yaml(path)
+    source = path.read_text(encoding="utf-8")
+    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
+        raise DataError(path, 0, "bad-terms", f"expected a mapping {key}: {{label: [terms]}}")
+    out: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for label, terms in data[key].items():
+        line = _line_of(source, f"{label}:")
+        if label not in allowed:
+            raise DataError(path, line, "unknown-label",
+                            f"{label!r} is not one of {', '.join(allowed)}")
+        if not isinstance(terms, list) or not terms:
+            raise DataError(path, line, "bad-terms", f"{label}: expected a non-empty list")
+        for term in terms:
+            if not isinstance(term, str) or not term or term != term.strip():
+                raise DataError(path, _line_of(source, str(term)) or line, "bad-term",
+                                f"{label}: {term!r} must be a non-empty string without "
+                                "surrounding spaces")
+            key_ = to_simplified(term)
+            if key_ in owner:
+                raise DataError(path, _line_of(source, term) or line, "duplicate-term",
+                                f"{term!r} is listed under {owner[key_]} and {label}")
+            owner[key_] = label
+        out[label] = tuple(to_simplified(t) for t in terms)
+    return out
+
+
+def _line_of(source: str, needle: str) -> int:
+    at = source.find(needle)
+    return source.count("\n", 0, at) + 1 if at >= 0 else 0
+
+
+def term_pattern(terms: Mapping[str, Sequence[str]]) -> re.Pattern[str] | None:
+    """One alternation of every term, longest first: ``finditer`` then yields the
+    leftmost-longest, non-overlapping matches (None when there are no terms)."""
+    every = sorted({t for ts in terms.values() for t in ts}, key=lambda t: (-len(t), t))
+    return re.compile("|".join(map(re.escape, every))) if every else None
+
+
+def matched_labels(text: str, pattern: re.Pattern[str] | None,
+                   label_of: Mapping[str, str]) -> set[str]:
+    """The labels of the terms found in ``text`` (leftmost-longest, no overlap)."""
+    if pattern is None:
+        return set()
+    return {label_of[m.group()] for m in pattern.finditer(text)}
