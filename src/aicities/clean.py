@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicities.errors import DataError, DataErrors
+from aicities.errors import DataError
 from aicities.files import iter_jsonl, read_yaml
 
 COPY = "copy"
@@ -489,16 +489,3 @@ def suspicious(text: str) -> list[tuple[str, int, str]]:
         for m in pattern.finditer(text):
             found.append((kind, m.start(), text[max(0, m.start() - 8) : m.end() + 8]))
     return found
-
-
-def collect(results: Iterable[Callable[[], Cleaned]]) -> list[Cleaned]:
-    """Run every cleaning, gathering all errors instead of stopping at the first."""
-    out, errors = [], []
-    for run in results:
-        try:
-            out.append(run())
-        except DataError as exc:
-            errors.append(exc)
-    if errors:
-        raise DataErrors(errors)
-    return out

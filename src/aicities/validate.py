@@ -29,12 +29,12 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicities.annotations import Span, span_id
+from aicities.annotations import Span
 from aicities.corpus import iter_documents, load_paragraphs, to_simplified
 from aicities.errors import DataError
 from aicities.files import read_yaml
@@ -153,10 +153,6 @@ class Report:
 
 
 # ----------------------------------------------------------------- span-level checks
-
-
-def is_edge_char(ch: str) -> bool:
-    return ch.isspace() or ch in EDGE_PUNCTUATION
 
 
 def span_offset_problems(
@@ -306,21 +302,33 @@ def _read_lines(path: Path, rel: str) -> tuple[list[tuple[int, dict[str, Any]]],
     return rows, out
 
 
+def _field_problems(
+    row: dict[str, Any], fields: tuple[tuple[str, type], ...], rel: str, line: int
+) -> list[Problem]:
+    """Missing fields and wrong types (a bool is not an int) of one row."""
+    out = []
+    for key, types in fields:
+        if key not in row:
+            out.append(problem(rel, line, "missing-field", f"no {key!r}"))
+        elif not isinstance(row[key], types) or isinstance(row[key], bool):
+            out.append(problem(rel, line, "bad-type", f"{key} must be {types.__name__}"))
+    return out
+
+
+_SPAN_TYPES = (("id", str), ("start", int), ("end", int), ("text", str), ("label", str))
+_PARAGRAPH_TYPES = (("id", str), ("doc_id", str), ("kind", str), ("cities", list),
+                    ("topics", list))
+
+
 def _span_schema(
     rows: list[tuple[int, dict[str, Any]]], doc_id: str, rel: str, seen: set[str]
 ) -> tuple[list[tuple[int, Span]], list[Problem]]:
     out, spans = [], []
     id_pattern = re.compile(rf"^{re.escape(doc_id)}:s\d{{4,}}$")
     for line, row in rows:
-        bad = False
-        for key, types in (("id", str), ("start", int), ("end", int), ("text", str),
-                           ("label", str)):
-            if key not in row:
-                out.append(problem(rel, line, "missing-field", f"no {key!r}"))
-                bad = True
-            elif not isinstance(row[key], types) or isinstance(row[key], bool):
-                out.append(problem(rel, line, "bad-type", f"{key} must be {types.__name__}"))
-                bad = True
+        found = _field_problems(row, _SPAN_TYPES, rel, line)
+        out.extend(found)
+        bad = bool(found)
         if "norm" in row and row["norm"] is not None and not isinstance(row["norm"], dict):
             out.append(problem(rel, line, "bad-type", "norm must be an object or null"))
             bad = True
@@ -347,15 +355,9 @@ def _paragraph_schema(
     out, good = [], []
     seen: set[str] = set()
     for line, row in rows:
-        bad = False
-        for key, types in (("id", str), ("doc_id", str), ("kind", str), ("cities", list),
-                           ("topics", list)):
-            if key not in row:
-                out.append(problem(rel, line, "missing-field", f"no {key!r}"))
-                bad = True
-            elif not isinstance(row[key], types):
-                out.append(problem(rel, line, "bad-type", f"{key} must be {types.__name__}"))
-                bad = True
+        found = _field_problems(row, _PARAGRAPH_TYPES, rel, line)
+        out.extend(found)
+        bad = bool(found)
         unknown = set(row) - PARAGRAPH_FIELDS
         if unknown:
             out.append(problem(rel, line, "unknown-field", f"{sorted(unknown)}"))
@@ -693,17 +695,3 @@ def _inside_word(text: str, start: int, end: int, needle: str) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
     return (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
-
-
-def renumber(doc_id: str, spans: Iterable[Span]) -> list[Span]:
-    """Give spans without an id the next free numbers, in text order."""
-    spans = sorted(spans, key=lambda s: (s.start, s.end))
-    used = [int(s.id.rsplit(":s", 1)[1]) for s in spans if s.id]
-    nxt = max(used, default=0) + 1
-    out = []
-    for s in spans:
-        if s.id is None:
-            s = Span(s.start, s.end, s.label, s.text, span_id(doc_id, nxt), s.norm, s.note)
-            nxt += 1
-        out.append(s)
-    return out

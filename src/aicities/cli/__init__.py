@@ -19,6 +19,14 @@ from aicities.errors import DataError, DataErrors
 from aicities.project import Project
 
 
+def nonnegative_int(text: str) -> int:
+    """An argparse type for counts such as ``--bootstrap``."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be ≥ 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aicities",

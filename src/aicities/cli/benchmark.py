@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from aicities.cli import nonnegative_int
 from aicities.project import Project
 
 
@@ -18,20 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "intervals; write tasks/LEADERBOARD.md, tasks/leaderboard.json and tasks/charts/. "
         "All or nothing.",
     )
-    p.add_argument("--bootstrap", type=_count, default=1000, metavar="N",
+    p.add_argument("--bootstrap", type=nonnegative_int, default=1000, metavar="N",
                    help="bootstrap resamples for the 95%% intervals (default 1000; 0: none)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; recompute and fail if a committed file of the "
                    "leaderboard differs (use the settings it was made with)")
     p.set_defaults(func=run)
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be ≥ 0")
-    return value
 
 
 def run(args: argparse.Namespace, project: Project) -> int:

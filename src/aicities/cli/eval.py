@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from aicities.cli import nonnegative_int
 from aicities.evaluate import (
     format_labels,
     format_ner,
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help=f"gold file (default: release/data/{task}/<split>.jsonl)")
         t.add_argument("--split", default="test", help="release split for the gold (default test)")
         t.add_argument("--json", action="store_true", help="print the report as JSON")
-        t.add_argument("--bootstrap", type=_count, default=1000, metavar="N",
+        t.add_argument("--bootstrap", type=nonnegative_int, default=1000, metavar="N",
                        help="bootstrap resamples for the 95%% intervals (default 1000; 0: none)")
         t.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
         t.add_argument("--missing-as-empty", action="store_true",
@@ -51,13 +52,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                            help=f"score another dataset's types via tasks/{LABEL_MAPS} "
                            "(msra, cluener, ontonotes, jieba)")
         t.set_defaults(func=run)
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be ≥ 0")
-    return value
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
