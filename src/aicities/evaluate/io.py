@@ -33,7 +33,8 @@ import numpy as np
 
 from aicities.errors import DataError
 from aicities.evaluate.conll import is_comment, read_conll, token_line
-from aicities.evaluate.rows import ERRORS, Problems, RawRow, gc_paused, numbered
+from aicities.evaluate.rows import ERRORS, Problems, RawRow, SpanColumns, gc_paused, numbered
+from aicities.evaluate.typed import read_typed_ner
 from aicities.files import iter_jsonl, read_text
 from aicities.schema import NORM_FIELDS
 
@@ -53,6 +54,7 @@ __all__ = [
     "read_conll",
     "read_label_rows",
     "read_ner_rows",
+    "read_ner_table",
 ]
 
 
@@ -119,6 +121,24 @@ def read_ner_rows(path: Path) -> list[RawRow]:
         return [RawRow(n, row) for n, row in iter_jsonl(path)]
 
 
+def read_ner_table(
+    path: Path, vocab: Sequence[str], *, norm_labels: Iterable[str] | None = None
+) -> NerTable:
+    """A NER file, checked, as a :class:`NerTable` (what ``aicities eval ner`` reads).
+
+    A JSONL file whose every line is a well-typed row is decoded straight into columns
+    (:mod:`aicities.evaluate.typed`); any other file goes through :func:`read_ner_rows` and
+    :func:`parse_ner`, which name each problem with its line. Both paths end in the same
+    checks, so they accept the same files and build the same table.
+    """
+    with gc_paused():
+        if detect_format(path) == "jsonl":
+            columns = read_typed_ner(path)
+            if columns is not None:
+                return _check_spans(columns, Problems(path), vocab, norm_labels)
+        return parse_ner(read_ner_rows(path), path, vocab, norm_labels=norm_labels)
+
+
 def read_label_rows(path: Path) -> list[RawRow]:
     with gc_paused():
         return [RawRow(n, row) for n, row in iter_jsonl(path)]
@@ -147,8 +167,6 @@ def parse_ner(
     and norm); the loops that build messages only run over rows or spans that failed.
     """
     problems = Problems(source)
-    index = {label: i for i, label in enumerate(vocab)}
-    may_norm = None if norm_labels is None else frozenset(norm_labels)
     ids, lines, texts, span_lists, conll_lines = _ner_rows(rows, problems)
     problems.raise_if_any()
 
@@ -172,19 +190,18 @@ def parse_ner(
                     )
         problems.raise_if_any()
         raise
-    n = len(starts)
-    counts = np.fromiter(map(len, span_lists), dtype=np.int64, count=len(span_lists))
-    par = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
-    if len(conll_lines) == n and n:
-        span_line = np.array(conll_lines, dtype=np.int64)
-    else:
-        span_line = np.repeat(np.array(lines, dtype=np.int64), counts)
-
-    def where(k: int) -> str:
-        return f"{ids[int(par[k])]}: span {_span_desc(starts[k], ends[k], labels[k])}"
-
-    def at(k: int) -> int:
-        return int(span_line[k])
+    columns = SpanColumns(
+        ids=ids,
+        lines=lines,
+        texts=texts,
+        counts=list(map(len, span_lists)),
+        starts=starts,
+        ends=ends,
+        labels=labels,
+        span_texts=span_texts,
+        norms=norms,
+        span_lines=conll_lines if len(conll_lines) == len(starts) and starts else None,
+    )
 
     # Layer 1: types.
     if not (
@@ -193,14 +210,48 @@ def parse_ner(
         and set(map(type, labels)) <= {str}
         and set(map(type, span_texts)) <= {str, type(None)}
     ):
-        for k in range(n):
+        par = np.repeat(np.arange(len(ids)), columns.counts)
+        at = columns.span_lines or np.repeat(np.array(lines, dtype=np.int64), columns.counts)
+        for k in range(len(starts)):
+            where = f"{ids[int(par[k])]}: span {_span_desc(starts[k], ends[k], labels[k])}"
             if type(starts[k]) is not int or type(ends[k]) is not int:
-                problems.add(at(k), "bad-span", f"{where(k)}: start and end must be integers")
+                message = f"{where}: start and end must be integers"
             elif type(labels[k]) is not str:
-                problems.add(at(k), "bad-span", f"{where(k)}: label must be a string")
+                message = f"{where}: label must be a string"
             elif span_texts[k] is not None and type(span_texts[k]) is not str:
-                problems.add(at(k), "bad-span", f"{where(k)}: text must be a string")
+                message = f"{where}: text must be a string"
+            else:
+                continue
+            problems.add(int(at[k]), "bad-span", message)
         problems.raise_if_any()
+    return _check_spans(columns, problems, vocab, norm_labels)
+
+
+def _check_spans(
+    columns: SpanColumns,
+    problems: Problems,
+    vocab: Sequence[str],
+    norm_labels: Iterable[str] | None,
+) -> NerTable:
+    """Labels and offsets, then span text, norm and flatness, of well-typed columns."""
+    index = {label: i for i, label in enumerate(vocab)}
+    may_norm = None if norm_labels is None else frozenset(norm_labels)
+    ids, lines, texts = columns.ids, columns.lines, columns.texts
+    starts, ends, labels = columns.starts, columns.ends, columns.labels
+    span_texts, norms = columns.span_texts, columns.norms
+    n = len(starts)
+    counts = np.array(columns.counts, dtype=np.int64)
+    par = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+    if columns.span_lines is not None:
+        span_line = np.array(columns.span_lines, dtype=np.int64)
+    else:
+        span_line = np.repeat(np.array(lines, dtype=np.int64), counts)
+
+    def where(k: int) -> str:
+        return f"{ids[int(par[k])]}: span {_span_desc(starts[k], ends[k], labels[k])}"
+
+    def at(k: int) -> int:
+        return int(span_line[k])
 
     # Layer 2: labels and offsets.
     label_ids = np.fromiter(map(index.get, labels, repeat(-1)), dtype=np.int64, count=n)
@@ -270,7 +321,7 @@ def parse_ner(
     problems.raise_if_any()
 
     return NerTable(
-        source=source,
+        source=problems.source,
         ids=tuple(ids),
         lines=tuple(lines),
         texts=tuple(texts),

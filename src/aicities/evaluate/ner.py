@@ -21,12 +21,13 @@ import numpy as np
 
 from aicities.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
 from aicities.evaluate.io import (
+    NerTable,
     RawRow,
     align_ner,
     gc_paused,
     numbered,
     parse_ner,
-    read_ner_rows,
+    read_ner_table,
 )
 from aicities.evaluate.labelmap import LabelMap
 from aicities.evaluate.spans import (
@@ -210,6 +211,15 @@ def score_ner(
         )
 
 
+def _pred_vocab(
+    schema: Schema, label_map: LabelMap | None
+) -> tuple[Sequence[str], Iterable[str] | None]:
+    """The labels a prediction file may use and the labels that may carry ``norm``."""
+    if label_map is None:
+        return schema.label_ids, schema.figure_labels
+    return label_map.external_types, None
+
+
 def _score_ner(
     gold_rows: list[RawRow],
     pred_rows: list[RawRow],
@@ -222,16 +232,39 @@ def _score_ner(
     gold_source: str | Path,
     pred_source: str | Path,
 ) -> NerReport:
-    figures = schema.figure_labels
-    gold_table = parse_ner(gold_rows, gold_source, schema.label_ids, norm_labels=figures)
+    vocab, norm_labels = _pred_vocab(schema, label_map)
+    gold_table = parse_ner(
+        gold_rows, gold_source, schema.label_ids, norm_labels=schema.figure_labels
+    )
+    pred_table = parse_ner(pred_rows, pred_source, vocab, norm_labels=norm_labels)
+    return _score_tables(
+        gold_table,
+        pred_table,
+        schema=schema,
+        bootstrap=bootstrap,
+        seed=seed,
+        label_map=label_map,
+        missing_as_empty=missing_as_empty,
+    )
+
+
+def _score_tables(
+    gold_table: NerTable,
+    pred_table: NerTable,
+    *,
+    schema: Schema,
+    bootstrap: int,
+    seed: int,
+    label_map: LabelMap | None,
+    missing_as_empty: bool,
+) -> NerReport:
+    gold_source, pred_source = gold_table.source, pred_table.source
     if label_map is None:
-        pred_table = parse_ner(pred_rows, pred_source, schema.label_ids, norm_labels=figures)
         scored = schema.label_ids
         layer_of = {label: schema.labels[label].layer for label in scored}
         gold_map: np.ndarray = np.arange(len(scored))
         pred_map: np.ndarray = np.arange(len(scored))
     else:
-        pred_table = parse_ner(pred_rows, pred_source, label_map.external_types)
         scored = tuple(label_map.shared)
         layer_of = {k: schema.labels[v[0]].layer for k, v in label_map.shared.items()}
         ours = label_map.ours_to_shared()
@@ -344,17 +377,20 @@ def score_ner_files(
     missing_as_empty: bool = False,
 ) -> NerReport:
     """:func:`score_ner` over two files (JSONL or character CoNLL each); ``aicities eval ner``."""
+    if bootstrap < 0:
+        raise ValueError("bootstrap must be ≥ 0 (0 turns the intervals off)")
+    vocab, norm_labels = _pred_vocab(schema, label_map)
     with gc_paused():
-        return score_ner(
-            read_ner_rows(gold_path),
-            read_ner_rows(pred_path),
+        gold = read_ner_table(gold_path, schema.label_ids, norm_labels=schema.figure_labels)
+        pred = read_ner_table(pred_path, vocab, norm_labels=norm_labels)
+        return _score_tables(
+            gold,
+            pred,
             schema=schema,
             bootstrap=bootstrap,
             seed=seed,
             label_map=label_map,
             missing_as_empty=missing_as_empty,
-            gold_source=gold_path,
-            pred_source=pred_path,
         )
 
 

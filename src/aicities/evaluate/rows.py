@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,6 +45,26 @@ class RawRow(NamedTuple):
     line: int
     row: Mapping[str, Any]
     span_lines: tuple[int, ...] | None = None
+
+
+@dataclass
+class SpanColumns:
+    """The rows of a NER file whose fields have the right types, as columns.
+
+    ``counts[r]`` spans belong to row r, in file order; ``span_lines`` gives each span's
+    line when it differs from its row's (CoNLL), else None.
+    """
+
+    ids: list[str]
+    lines: list[int]
+    texts: list[str | None]
+    counts: list[int]
+    starts: list[int]
+    ends: list[int]
+    labels: list[str]
+    span_texts: list[str | None]
+    norms: list[Any]
+    span_lines: list[int] | None
 
 
 @contextlib.contextmanager

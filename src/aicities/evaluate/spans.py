@@ -190,14 +190,18 @@ def count_matches(
         flat = np.bincount(par * n_labels + label, minlength=n_par * n_labels)
         return flat.reshape(n_par, n_labels)
 
-    member_t = membership.T.astype(np.int64)
-    out[:, :, POS] = per_label(gold.par, gold.label) @ member_t
-    out[:, :, ACT] = per_label(pred.par, pred.label) @ member_t
-    # A same-label pair belongs to every group holding its label.
+    # Counts per label → per group: one float64 product (BLAS; exact, as every count is
+    # far below 2**53), several times faster than numpy's integer matmul.
     exact = same_label & same_range
     loose = same_label & ~same_range
-    exact_counts = per_label(pair_par[exact], pl[exact]) @ member_t
-    loose_counts = per_label(pair_par[loose], pl[loose]) @ member_t
+    by_label = np.stack([
+        per_label(gold.par, gold.label),
+        per_label(pred.par, pred.label),
+        per_label(pair_par[exact], pl[exact]),  # a same-label pair belongs to every group
+        per_label(pair_par[loose], pl[loose]),  # holding its label
+    ]).astype(np.float64)
+    by_group = np.rint(by_label @ membership.T.astype(np.float64)).astype(np.int64)
+    out[:, :, POS], out[:, :, ACT], exact_counts, loose_counts = by_group
     out[:, :, COR_STRICT] = exact_counts
     out[:, :, COR_EXACT] = exact_counts
     out[:, :, COR_TYPE] = exact_counts + loose_counts
@@ -221,15 +225,16 @@ def count_matches(
         groups = [frozenset(np.flatnonzero(row).tolist()) for row in membership]
         g_lo, g_hi = np.searchsorted(gold.par, hard), np.searchsorted(gold.par, hard, "right")
         p_lo, p_hi = np.searchsorted(pred.par, hard), np.searchsorted(pred.par, hard, "right")
-        g_rows = np.stack([gold.start, gold.end, gold.label], axis=1).tolist()
-        p_rows = np.stack([pred.start, pred.end, pred.label], axis=1).tolist()
         fields = [INC_STRICT, INC_EXACT, COR_TYPE, INC_TYPE]
+
+        def triples(spans: SpanSet, lo: int, hi: int) -> list[Triple]:
+            columns = (spans.start[lo:hi], spans.end[lo:hi], spans.label[lo:hi])
+            return list(zip(*(c.tolist() for c in columns), strict=True))
+
         for p, a, b, c, d in zip(
             hard.tolist(), g_lo.tolist(), g_hi.tolist(), p_lo.tolist(), p_hi.tolist(), strict=True
         ):
-            g_par: list[Triple] = [(s, e, lab) for s, e, lab in g_rows[a:b]]
-            p_par: list[Triple] = [(s, e, lab) for s, e, lab in p_rows[c:d]]
-            out[p][:, fields] = match_paragraph(g_par, p_par, groups)
+            out[p][:, fields] = match_paragraph(triples(gold, a, b), triples(pred, c, d), groups)
     return out
 
 

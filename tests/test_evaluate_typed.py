@@ -1,0 +1,173 @@
+"""The typed JSONL fast path reads exactly what the generic reader reads, or steps aside."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from aicities.errors import DataError, DataErrors
+from aicities.evaluate.io import NerTable, parse_ner, read_ner_rows, read_ner_table
+from aicities.evaluate.typed import read_typed_ner
+from aicities.schema import get_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")
+FIX = Path(__file__).parent / "fixtures" / "eval"
+MISSING = object()  # a field left out of the row
+
+
+def generic(path: Path, norm_labels: Any) -> NerTable:
+    return parse_ner(read_ner_rows(path), path, SCHEMA.label_ids, norm_labels=norm_labels)
+
+
+def outcome(read: Any) -> tuple[str, Any]:
+    """What a reader returns, in a comparable form: the table's columns or the messages."""
+    try:
+        table = read()
+    except DataErrors as exc:
+        return "errors", [str(e) for e in exc.errors]
+    except DataError as exc:
+        return "errors", [str(exc)]
+    columns = {
+        name: getattr(table, name).tolist()
+        for name in ("par", "start", "end", "label", "span_line")
+    }
+    assert all(getattr(table, name).dtype == np.int64 for name in columns)
+    return "table", (str(table.source), table.ids, table.lines, table.texts, table.vocab,
+                     columns, table.span_text, table.norm)
+
+
+def mostly(good: Any, bad: Any) -> Any:
+    """About one draw in fifty from ``bad`` (17 is not a value hypothesis favours, as it
+    does 0 and the bounds), so about half the files are well formed."""
+    return st.integers(0, 49).flatmap(lambda k: bad if k == 17 else good)
+
+
+offsets = st.one_of(st.integers(-2, 12), st.floats(-1, 12), st.booleans(), st.just(2**70),
+                    st.none(), st.just("3"))
+labels = mostly(st.sampled_from(["PER", "ORG", "GPE", "MONEY", "DATE"]),
+                st.one_of(st.just("COMPANY"), st.integers(0, 3)))
+span_texts = mostly(st.just(MISSING),
+                    st.one_of(st.sampled_from(["苏州", "州和", "ab", ""]), st.none(),
+                              st.integers()))
+norms = mostly(st.one_of(st.just(MISSING), st.none(), st.just({"value": 2.0, "unit": "CNY"})),
+               st.sampled_from([{"bogus": 1}, "x", [1]]))
+
+
+@st.composite
+def span_lists(draw: Any) -> list[Any]:
+    """Up to four spans, usually in order and apart (flat), sometimes not."""
+    out, pos = [], 0
+    for _ in range(draw(st.integers(0, 4))):
+        pos += draw(mostly(st.integers(0, 4), st.integers(-3, 0)))
+        size = draw(st.integers(1, 3))
+        out.append(draw(spans(pos, size)))
+        pos += size
+    return out
+
+
+@st.composite
+def spans(draw: Any, start: int, size: int) -> Any:
+    if draw(mostly(st.just(False), st.just(True))):
+        return draw(st.sampled_from(["x", 3, None, [1, 2]]))
+    span = {"start": start, "end": start + size, "label": draw(labels),
+            "text": draw(span_texts), "norm": draw(norms)}
+    bad = draw(mostly(st.none(), st.sampled_from(["start", "end", "drop"])))
+    if bad in ("start", "end"):
+        span[bad] = draw(offsets)
+    elif bad == "drop":
+        del span[draw(st.sampled_from(["start", "end", "label"]))]
+    if draw(st.integers(0, 5)) == 0:
+        span["extra"] = {"nested": [1, "二"]}
+    return {k: v for k, v in span.items() if v is not MISSING}
+
+
+@st.composite
+def lines(draw: Any, number: int) -> str:
+    kind = draw(mostly(st.just("row"), st.sampled_from(["blank", "raw"])))
+    if kind == "blank":
+        return draw(st.sampled_from(["", "  ", "\t", "\r", "\u3000", "\x0c"]))
+    if kind == "raw":
+        return draw(st.sampled_from([
+            "{bad", "[1]", '"x"', "3", "NaN", '{"id": "p1", "spans": []} {"id": "p2", "spans": []}',
+            '{"id": "p5", "id": "p6", "spans": []}', '{"id": "p7", "spans": [], "text": NaN}',
+            '\ufeff{"id": "p8", "spans": []}', '{"id": "p9\\ud800", "spans": []}',
+            '{"id": "p3", "spans": [{"start": 1, "end": 3, "label": "GPE", "start": 0}]}',
+        ]))
+    row = {
+        "id": draw(mostly(st.just(f"p{number}"),
+                          st.sampled_from(["", "p0", 0, None, MISSING]))),
+        "spans": draw(mostly(span_lists(),
+                             st.sampled_from(["x", None, MISSING]))),
+        "text": draw(mostly(st.sampled_from(["苏州和昆山的企业很多" * 3, "ab", MISSING]),
+                            st.sampled_from([None, 0, 1]))),
+    }
+    if draw(st.integers(0, 5)) == 0:
+        row["tokens"] = ["苏", "州"]
+    row = {k: v for k, v in row.items() if v is not MISSING}
+    return json.dumps(row, ensure_ascii=draw(st.booleans()))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=st.integers(0, 6).flatmap(lambda n: st.tuples(*(lines(k) for k in range(n)))),
+    blank=st.lists(st.booleans(), max_size=6),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    final=st.booleans(),
+    figures_only=st.booleans(),
+)
+def test_the_fast_path_and_the_generic_reader_agree(body, blank, newline, final, figures_only):
+    """Same table or same messages, on files of mostly good rows with some bad lines."""
+    norm_labels = SCHEMA.figure_labels if figures_only else None
+    text = []
+    for k, line in enumerate(body):
+        text.append(line)
+        if k < len(blank) and blank[k]:  # an empty line: the next lines keep their numbers
+            text.append("")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pred.jsonl"
+        data = newline.join(text) + (newline if final else "")
+        path.write_bytes(data.encode("utf-8", "surrogatepass"))
+        fast = outcome(lambda: read_ner_table(path, SCHEMA.label_ids, norm_labels=norm_labels))
+        slow = outcome(lambda: generic(path, norm_labels))
+        event("fast path" if read_typed_ner(path) is not None else "generic reader")
+    event(f"outcome: {slow[0]}")
+    assert fast == slow
+
+
+def test_well_formed_files_take_the_fast_path():
+    gold = FIX / "gold.jsonl"
+    columns = read_typed_ner(gold)
+    assert columns is not None
+    assert columns.ids == [row["id"] for _, row in
+                           ((r.line, r.row) for r in read_ner_rows(gold))]
+    assert outcome(lambda: read_ner_table(gold, SCHEMA.label_ids)) == outcome(
+        lambda: generic(gold, None))
+
+
+@pytest.mark.parametrize("text", [
+    '{"id": "a", "spans": [{"start": 1.0, "end": 2, "label": "PER"}]}\n',
+    '{"id": "a", "spans": []}\n{"id": "a", "spans": []}\n',
+    '{"id": "", "spans": []}\n',
+    '{"id": "a", "spans": []}\n\u3000\n',
+    '{"id": "a", "spans": [], "x": NaN}\n',
+])
+def test_what_the_fast_path_cannot_type_goes_to_the_generic_reader(tmp_path, text):
+    path = tmp_path / "pred.jsonl"
+    path.write_text(text, encoding="utf-8")
+    assert read_typed_ner(path) is None
+
+
+def test_blank_lines_keep_the_line_numbers(tmp_path):
+    path = tmp_path / "pred.jsonl"
+    path.write_text('\n{"id": "a", "spans": []}\n  \n\n{"id": "b", "spans": []}', encoding="utf-8")
+    columns = read_typed_ner(path)
+    assert columns is not None
+    assert (columns.ids, columns.lines) == (["a", "b"], [2, 5])
