@@ -27,6 +27,13 @@ def nonnegative_int(text: str) -> int:
     return value
 
 
+def add_bootstrap_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--bootstrap N`` and ``--seed S``, shared by the verbs that report intervals."""
+    parser.add_argument("--bootstrap", type=nonnegative_int, default=1000, metavar="N",
+                        help="bootstrap resamples for the 95%% intervals (default 1000; 0: none)")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aicities",

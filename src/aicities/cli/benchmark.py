@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from aicities.cli import nonnegative_int
+from aicities.cli import add_bootstrap_arguments
 from aicities.project import Project
 
 
@@ -19,9 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "intervals; write tasks/LEADERBOARD.md, tasks/leaderboard.json and tasks/charts/. "
         "All or nothing.",
     )
-    p.add_argument("--bootstrap", type=nonnegative_int, default=1000, metavar="N",
-                   help="bootstrap resamples for the 95%% intervals (default 1000; 0: none)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    add_bootstrap_arguments(p)
     p.add_argument("--check", action="store_true",
                    help="write nothing; recompute and fail if a committed file of the "
                    "leaderboard differs (use the settings it was made with)")

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from aicities.cli import nonnegative_int
+from aicities.cli import add_bootstrap_arguments
 from aicities.evaluate import (
     format_labels,
     format_ner,
@@ -41,9 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help=f"gold file (default: release/data/{task}/<split>.jsonl)")
         t.add_argument("--split", default="test", help="release split for the gold (default test)")
         t.add_argument("--json", action="store_true", help="print the report as JSON")
-        t.add_argument("--bootstrap", type=nonnegative_int, default=1000, metavar="N",
-                       help="bootstrap resamples for the 95%% intervals (default 1000; 0: none)")
-        t.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+        add_bootstrap_arguments(t)
         t.add_argument("--missing-as-empty", action="store_true",
                        help="score gold paragraphs without a prediction line as empty "
                        "predictions (default: refuse the file)")

@@ -195,20 +195,27 @@ def score_ner(
 
     Raises DataError/DataErrors on bad input; nothing is scored then.
     """
-    if bootstrap < 0:
-        raise ValueError("bootstrap must be ≥ 0 (0 turns the intervals off)")
+    _check_bootstrap(bootstrap)
+    vocab, norm_labels = _pred_vocab(schema, label_map)
     with gc_paused():
-        return _score_ner(
-            numbered(gold),
-            numbered(pred),
+        gold_table = parse_ner(
+            numbered(gold), gold_source, schema.label_ids, norm_labels=schema.figure_labels
+        )
+        pred_table = parse_ner(numbered(pred), pred_source, vocab, norm_labels=norm_labels)
+        return _score_tables(
+            gold_table,
+            pred_table,
             schema=schema,
             bootstrap=bootstrap,
             seed=seed,
             label_map=label_map,
             missing_as_empty=missing_as_empty,
-            gold_source=gold_source,
-            pred_source=pred_source,
         )
+
+
+def _check_bootstrap(bootstrap: int) -> None:
+    if bootstrap < 0:
+        raise ValueError("bootstrap must be ≥ 0 (0 turns the intervals off)")
 
 
 def _pred_vocab(
@@ -218,34 +225,6 @@ def _pred_vocab(
     if label_map is None:
         return schema.label_ids, schema.figure_labels
     return label_map.external_types, None
-
-
-def _score_ner(
-    gold_rows: list[RawRow],
-    pred_rows: list[RawRow],
-    *,
-    schema: Schema,
-    bootstrap: int,
-    seed: int,
-    label_map: LabelMap | None,
-    missing_as_empty: bool,
-    gold_source: str | Path,
-    pred_source: str | Path,
-) -> NerReport:
-    vocab, norm_labels = _pred_vocab(schema, label_map)
-    gold_table = parse_ner(
-        gold_rows, gold_source, schema.label_ids, norm_labels=schema.figure_labels
-    )
-    pred_table = parse_ner(pred_rows, pred_source, vocab, norm_labels=norm_labels)
-    return _score_tables(
-        gold_table,
-        pred_table,
-        schema=schema,
-        bootstrap=bootstrap,
-        seed=seed,
-        label_map=label_map,
-        missing_as_empty=missing_as_empty,
-    )
 
 
 def _score_tables(
@@ -377,8 +356,7 @@ def score_ner_files(
     missing_as_empty: bool = False,
 ) -> NerReport:
     """:func:`score_ner` over two files (JSONL or character CoNLL each); ``aicities eval ner``."""
-    if bootstrap < 0:
-        raise ValueError("bootstrap must be ≥ 0 (0 turns the intervals off)")
+    _check_bootstrap(bootstrap)
     vocab, norm_labels = _pred_vocab(schema, label_map)
     with gc_paused():
         gold = read_ner_table(gold_path, schema.label_ids, norm_labels=schema.figure_labels)
