@@ -1,11 +1,20 @@
-"""Where the project's files are. Every path the library uses is derived here."""
+"""Where the project's files are. Every path the library uses is derived here.
+
+Two places hold them: a checkout (:class:`Project`) and, for the benchmark kit installed
+without one, the package data of the installed wheel (:func:`packaged_data`: the built
+release, the schema and the label maps of that version, copied in by ``setup.py``).
+:func:`find_release` picks the release ``aicities eval`` scores against.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+DATASET_ID = "aicities-zh"
 
 
 @dataclass(frozen=True)
@@ -111,3 +120,83 @@ class Project:
         """The dataset version: ``project.version`` in ``pyproject.toml``."""
         with (self.root / "pyproject.toml").open("rb") as fh:
             return str(tomllib.load(fh)["project"]["version"])
+
+
+def packaged_data() -> Path | None:
+    """``aicities/_data`` of an installed wheel, or None (editable install, source tree)."""
+    folder = Path(__file__).resolve().parent / "_data"  # importlib.resources costs start-up
+    return folder if (folder / "release").is_dir() else None
+
+
+def source_checkout() -> Project | None:
+    """The checkout this package is imported from (an editable install), or None."""
+    try:
+        return Project.find(Path(__file__).resolve().parent)
+    except FileNotFoundError:
+        return None
+
+
+def find_project(root: Path | None = None) -> Project | None:
+    """The checkout at or above ``root`` (default: ``$AICITIES_ROOT`` or the cwd), or None."""
+    try:
+        return Project.find(root)
+    except FileNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class Release:
+    """A built release folder (``README.md`` card, ``data/<config>/<split>.jsonl``).
+
+    ``origin`` says where it was found: ``given`` (``--release``), ``checkout``,
+    ``package`` (installed wheel) or ``source`` (the checkout of an editable install).
+    """
+
+    path: Path
+    origin: str
+    schema_file: Path
+    label_maps_file: Path
+
+    @property
+    def version(self) -> str:
+        """The dataset version recorded in the release (``croissant.json``), or ``unknown``."""
+        try:
+            return str(json.loads((self.path / "croissant.json").read_text("utf-8"))["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return "unknown"
+
+    def data_file(self, config: str, split: str) -> Path:
+        return self.path / "data" / config / f"{split}.jsonl"
+
+    def describe(self) -> str:
+        return f"{DATASET_ID} {self.version} ({self.origin}: {self.path})"
+
+
+def _from_project(project: Project, origin: str) -> Release:
+    return Release(project.release, origin, project.schema_file,
+                   project.tasks / "label_maps.yaml")
+
+
+def find_release(given: Path | None = None, project: Project | None = None) -> Release:
+    """The release to score against, in this order: ``given`` (a release folder), the
+    checkout ``project``, the installed package's own release, the checkout an editable
+    install lives in. Schema and label maps come from the same checkout or package, except
+    that a ``given`` folder uses the checkout's (or the package's) schema."""
+    base: Release | None = None
+    if project is not None:
+        base = _from_project(project, "checkout")
+    elif (data := packaged_data()) is not None:
+        base = Release(data / "release", "package", data / "schema.yaml",
+                       data / "label_maps.yaml")
+    elif (source := source_checkout()) is not None:
+        base = _from_project(source, "source")
+    if given is not None:
+        if not (given / "data").is_dir():
+            raise FileNotFoundError(f"{given}: not a release folder (no data/ inside)")
+        if base is None:
+            raise FileNotFoundError(f"{given}: no schema to score with (install aicities)")
+        return Release(given, "given", base.schema_file, base.label_maps_file)
+    if base is None:
+        raise FileNotFoundError("no release: this installation ships none and no checkout "
+                                "was found; pass --release PATH or --gold FILE")
+    return base

@@ -1,8 +1,13 @@
 """The command line: the only place that reads argv, configures logging and picks exit codes.
 
 Each verb lives in its own module of this package and exposes ``register(subparsers)``,
-which adds the verb's parser and sets ``func(args, project) -> int``. Exit codes: 0 success,
-1 the data or a check failed (problems printed), 2 usage errors (argparse).
+which adds the verb's parser and sets ``func(args, project) -> int``, and ``EXTRA``, the
+install extra its implementation needs (None: the core). A verb module imports only
+argparse-level things at the top; its implementation is imported inside ``func``, so
+``aicities --help`` and ``aicities eval`` load none of the pipeline's libraries. A verb that
+can run outside a checkout (``eval``) sets ``needs_checkout=False`` and gets ``project=None``
+there. Exit codes: 0 success, 1 the data or a check failed (problems printed), 2 usage errors
+(argparse) and a missing extra.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aicities.errors import DataError, DataErrors
-from aicities.project import Project
+from aicities.project import Project, find_project
 
 
 def nonnegative_int(text: str) -> int:
@@ -45,7 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         module.register(sub)
+        sub.choices[info.name].set_defaults(extra=getattr(module, "EXTRA", None))
     return parser
+
+
+def missing_extra(exc: ModuleNotFoundError, command: str, extra: str | None) -> str | None:
+    """The one-line message for a verb whose extra is not installed, or None when the
+    missing module is not a third-party dependency (a bug, to be raised)."""
+    missing = (exc.name or "").split(".")[0]
+    if not missing or missing == "aicities":
+        return None
+    need = extra or "all"
+    return (f"aicities {command}: needs the [{need}] extra (module {missing!r} is not "
+            f"installed): pip install 'aicities[{need}]'")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,9 +72,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    root = None if args.root is None else Path(args.root)
     try:
-        project = Project.find() if args.root is None else Project.find(Path(args.root))
+        project = find_project(root)
+        if project is None and getattr(args, "needs_checkout", True):
+            project = Project.find(root)  # raises, naming the folder
         return int(args.func(args, project))
+    except ModuleNotFoundError as exc:
+        message = missing_extra(exc, args.command, args.extra)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
     except DataErrors as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)

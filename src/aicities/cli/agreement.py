@@ -6,11 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from aicities.corpus import load_paragraphs
-from aicities.files import read_text, write_text_atomic
-from aicities.passes import compare_passes
 from aicities.project import Project
-from aicities.schema import get_schema
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "release"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
+    from aicities.corpus import load_paragraphs
+    from aicities.files import read_text, write_text_atomic
+    from aicities.passes import compare_passes
+    from aicities.schema import get_schema
+
     passes = project.annotations / "passes"
     a_dir = Path(args.a) if args.a else passes / "first"
     b_dir = Path(args.b) if args.b else passes / "blind"

@@ -5,18 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aicities.annotate import apply_sheet, merged_labels, write_sheet
-from aicities.annotations import (
-    Span,
-    dumps_spans,
-    paragraph_of,
-    read_paragraph_labels,
-)
-from aicities.corpus import iter_documents, load_paragraphs
-from aicities.files import iter_jsonl, read_text, write_all, write_text_atomic
 from aicities.project import Project
-from aicities.schema import get_schema
+
+if TYPE_CHECKING:
+    from aicities.annotations import Span
+
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "release"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,15 +51,28 @@ def _target(project: Project, into: str) -> tuple[Path, Path]:
 
 
 def _load(folder: Path, doc_id: str) -> list[Span]:
+    from aicities.annotations import Span
+    from aicities.files import iter_jsonl
+
     path = folder / f"{doc_id}.jsonl"
     return [Span.from_json(r) for _, r in iter_jsonl(path)] if path.exists() else []
 
 
 def _anchor(project: Project, doc_id: str) -> str | None:
+    from aicities.corpus import iter_documents
+
     return next((d["published"] for d in iter_documents(project) if d["doc_id"] == doc_id), None)
 
 
 def run_sheet(args: argparse.Namespace, project: Project) -> int:
+    from aicities.annotate import write_sheet
+    from aicities.annotations import (
+        paragraph_of,
+        read_paragraph_labels,
+    )
+    from aicities.corpus import load_paragraphs
+    from aicities.files import write_text_atomic
+
     paragraphs = [p for p in load_paragraphs(project) if p.doc_id == args.doc_id]
     if not paragraphs:
         print(f"no paragraphs for document {args.doc_id!r}", file=sys.stderr)
@@ -88,6 +99,15 @@ def run_sheet(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_apply(args: argparse.Namespace, project: Project) -> int:
+    from aicities.annotate import apply_sheet, merged_labels
+    from aicities.annotations import (
+        dumps_spans,
+        paragraph_of,
+    )
+    from aicities.corpus import load_paragraphs
+    from aicities.files import read_text, write_all
+    from aicities.schema import get_schema
+
     sheet_path = Path(args.sheet)
     all_paragraphs = load_paragraphs(project)
     text = read_text(sheet_path)

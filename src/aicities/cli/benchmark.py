@@ -9,6 +9,9 @@ import time
 from aicities.cli import add_bootstrap_arguments
 from aicities.project import Project
 
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "baselines"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(

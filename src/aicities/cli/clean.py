@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aicities.clean import suspicious
-from aicities.corpus import check_clean, run_clean
 from aicities.project import Project
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "release"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
+    from aicities.clean import suspicious
+    from aicities.corpus import check_clean, run_clean
+
     if args.check:
         problems = check_clean(project)
         for problem in problems:

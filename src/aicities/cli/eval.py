@@ -1,23 +1,25 @@
-"""``aicities eval {ner,city,topic}``: score a prediction file against gold."""
+"""``aicities eval {ner,city,topic}``: score a prediction file against gold.
+
+Runs with the core install and outside a checkout: without ``--gold`` the gold is the
+``--split`` of a release found by :func:`aicities.project.find_release` (``--release``, the
+checkout, the installed package's own release). The report names the release it scored.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aicities.cli import add_bootstrap_arguments
-from aicities.evaluate import (
-    format_labels,
-    format_ner,
-    get_label_map,
-    score_label_files,
-    score_ner_files,
-)
-from aicities.project import Project
-from aicities.schema import get_schema
 
-LABEL_MAPS = "label_maps.yaml"
+if TYPE_CHECKING:
+    from aicities.project import Project
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,8 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        + (" (JSONL, or character BIO with .conll/.bio)" if task == "ner" else
                           " (JSONL)"))
         t.add_argument("--gold", type=Path,
-                       help=f"gold file (default: release/data/{task}/<split>.jsonl)")
+                       help=f"gold file (default: the release's data/{task}/<split>.jsonl)")
         t.add_argument("--split", default="test", help="release split for the gold (default test)")
+        t.add_argument("--release", type=Path, metavar="PATH",
+                       help="score against this release folder (default: the checkout's "
+                       "release/, else the release shipped with the installed package)")
         t.add_argument("--json", action="store_true", help="print the report as JSON")
         add_bootstrap_arguments(t)
         t.add_argument("--missing-as-empty", action="store_true",
@@ -47,24 +52,38 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "predictions (default: refuse the file)")
         if task == "ner":
             t.add_argument("--label-map", metavar="NAME",
-                           help=f"score another dataset's types via tasks/{LABEL_MAPS} "
+                           help="score another dataset's types through a label map "
                            "(msra, cluener, ontonotes, jieba)")
-        t.set_defaults(func=run)
+        t.set_defaults(func=run, needs_checkout=False)
 
 
-def run(args: argparse.Namespace, project: Project) -> int:
-    schema = get_schema(project.schema_file)
-    gold = args.gold or project.release / "data" / args.task / f"{args.split}.jsonl"
+def run(args: argparse.Namespace, project: Project | None) -> int:
+    from aicities.evaluate import (
+        format_labels,
+        format_ner,
+        get_label_map,
+        score_label_files,
+        score_ner_files,
+    )
+    from aicities.project import find_release
+    from aicities.schema import get_schema
+
+    release = find_release(args.release, project)
+    schema = get_schema(release.schema_file)
+    gold = args.gold or release.data_file(args.task, args.split)
     if not gold.is_file():
         raise FileNotFoundError(
             f"no gold file {gold}: build the release (aicities build) or pass --gold"
         )
     if not args.pred.is_file():
         raise FileNotFoundError(f"no prediction file {args.pred}")
+    scored = ({"dataset": "aicities-zh", "version": release.version, "split": args.split,
+               "release": str(release.path), "origin": release.origin}
+              if args.gold is None else None)
     if args.task == "ner":
         label_map = None
         if args.label_map:
-            label_map = get_label_map(project.tasks / LABEL_MAPS, args.label_map, schema)
+            label_map = get_label_map(release.label_maps_file, args.label_map, schema)
         report = score_ner_files(
             gold,
             args.pred,
@@ -74,8 +93,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
             label_map=label_map,
             missing_as_empty=args.missing_as_empty,
         )
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json
-              else format_ner(report))
+        payload, text = report.to_json, lambda: format_ner(report)
     else:
         labels = score_label_files(
             args.task,
@@ -86,6 +104,16 @@ def run(args: argparse.Namespace, project: Project) -> int:
             seed=args.seed,
             missing_as_empty=args.missing_as_empty,
         )
-        print(json.dumps(labels.to_json(), ensure_ascii=False, indent=2) if args.json
-              else format_labels(labels))
+        payload, text = labels.to_json, lambda: format_labels(labels)
+    if args.json:
+        out = payload()
+        if scored is not None:
+            out = {"scored_against": scored, **out}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        if scored is not None:
+            print(f"gold: {scored['dataset']} {scored['version']}, split {scored['split']} "
+                  f"({scored['origin']} release {scored['release']})")
+        print(text())
     return 0

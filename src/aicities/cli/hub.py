@@ -8,6 +8,9 @@ import sys
 
 from aicities.project import Project
 
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "release"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(

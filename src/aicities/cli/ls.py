@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from aicities.errors import DataError
-from aicities.files import read_text, write_all, write_text_atomic
 from aicities.project import Project
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "labelstudio"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -103,6 +105,7 @@ def _fail(message: str) -> int:
 
 
 def run_config(args: argparse.Namespace, project: Project) -> int:
+    from aicities.files import read_text, write_text_atomic
     from aicities.labelstudio.config import label_config
     from aicities.labelstudio.tasks import config_path
     from aicities.schema import get_schema
@@ -126,6 +129,7 @@ def _tasks(args: argparse.Namespace, project: Project) -> list[dict[str, Any]]:
 
 
 def run_tasks(args: argparse.Namespace, project: Project) -> int:
+    from aicities.files import write_text_atomic
     tasks = _tasks(args, project)
     text = json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
     if args.output:
@@ -173,6 +177,7 @@ def _receive(
     project: Project, tasks: list[dict[str, Any]], path: str, *, users: dict[int, str],
     annotator: str | None, model_version: str | None = None,
 ) -> int:
+    from aicities.files import write_all
     from aicities.labelstudio.received import parse_export, plan_receive
 
     judgements, summary = parse_export(tasks, project, path=path, users=users,
@@ -194,6 +199,7 @@ def _receive(
 
 
 def run_pull(args: argparse.Namespace, project: Project) -> int:
+    from aicities.files import write_text_atomic
     from aicities.labelstudio.server import (
         ServerError,
         attach_predictions,
@@ -234,6 +240,7 @@ def run_import(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_merge(args: argparse.Namespace, project: Project) -> int:
+    from aicities.files import write_all
     from aicities.labelstudio.received import describe, plan_merge
 
     plan = plan_merge(project, args.annotator)

@@ -6,13 +6,10 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from aicities.annotate import assign_ids
-from aicities.annotations import dumps_spans, to_document
-from aicities.corpus import iter_documents, load_paragraphs
-from aicities.files import write_all
-from aicities.preannotate import load_gazetteer, preannotate
 from aicities.project import Project
-from aicities.schema import get_schema
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "release"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
+    from aicities.annotate import assign_ids
+    from aicities.annotations import dumps_spans, to_document
+    from aicities.corpus import iter_documents, load_paragraphs
+    from aicities.files import write_all
+    from aicities.preannotate import load_gazetteer, preannotate
+    from aicities.schema import get_schema
+
     schema = get_schema(project.schema_file)
     gazetteer = load_gazetteer(project.annotations / "gazetteer.yaml", schema.entity_labels)
     out_dir = Path(args.output) if args.output else project.annotations / "passes" / "rules"

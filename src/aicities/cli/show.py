@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from aicities.files import write_all
 from aicities.project import Project
-from aicities.show import UnknownDocument, build_site
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "viewer"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
+    from aicities.files import write_all
+    from aicities.show import UnknownDocument, build_site
+
     try:
         pages = build_site(project, args.doc_ids)
     except UnknownDocument as exc:

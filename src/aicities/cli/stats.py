@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from aicities.project import Project
-from aicities.stats import article_table
+
+# the install extra this verb's implementation needs (README "Install")
+EXTRA = "release"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
+    from aicities.stats import article_table
+
     table = article_table(project)
     print(table.to_markdown() if args.markdown else table.to_string())
     return 0

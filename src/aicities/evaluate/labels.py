@@ -1,18 +1,18 @@
 """City and topic tagging: multi-label scores over a closed label set.
 
-Point estimates come from scikit-learn over a ``MultiLabelBinarizer`` fitted on the
-schema's values (so the columns are the closed set, in schema order):
+Point estimates are computed with numpy from per-paragraph counts over the schema's
+values (the columns are the closed set, in schema order), with scikit-learn's definitions
+(``tests/test_evaluate_labels.py`` checks them against scikit-learn, a test-only reference):
 
 * per label precision, recall, F1 and support; micro P/R/F1 (zero_division=0);
 * macro P/R/F1 over the labels that occur in the gold or the predictions (a label nobody
   used has no defined score; the report lists it under ``not_in_macro``);
 * samples F1: the mean over paragraphs of each paragraph's F1, where a paragraph with no
   gold and no predicted label scores 1 (an empty list is a judgement here, and agreeing
-  on it is right) — scikit-learn with ``zero_division=1``, which only affects that case;
+  on it is right) — as scikit-learn with ``zero_division=1``, which only affects that case;
 * subset accuracy: the share of paragraphs whose label set is exactly right.
 
-The bootstrap recomputes the same quantities from per-paragraph counts with numpy; the
-tests check that those formulas equal scikit-learn's on the full sample.
+The bootstrap recomputes the same quantities on resampled sums of the same counts.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-from sklearn.preprocessing import MultiLabelBinarizer
 
 from aicities.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
 from aicities.evaluate.io import (
@@ -127,24 +125,19 @@ def score_labels(
     y_pred, missing = align_labels(gold_table, pred_table, missing_as_empty=missing_as_empty)
     y_true = gold_table.y
 
-    binarizer = MultiLabelBinarizer(classes=list(values))
-    t = binarizer.fit_transform([[values[j] for j in np.flatnonzero(r)] for r in y_true])
-    p = binarizer.transform([[values[j] for j in np.flatnonzero(r)] for r in y_pred])
+    t = np.asarray(y_true, dtype=bool)
+    p = np.asarray(y_pred, dtype=bool)
     all_labels = list(range(len(values)))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        t, p, labels=all_labels, average=None, zero_division=0
-    )
-    micro = precision_recall_fscore_support(t, p, average="micro", zero_division=0)[:3]
-    present = [j for j in all_labels if t[:, j].any() or p[:, j].any()]
-    macro = (
-        precision_recall_fscore_support(t, p, labels=present, average="macro", zero_division=0)[:3]
-        if present
-        else (0.0, 0.0, 0.0)
-    )
-    samples = float(f1_score(t, p, average="samples", zero_division=1.0))
-    subset = float(accuracy_score(t, p))
-
     columns = paragraph_columns(t, p)
+    point = from_sums(columns.sum(axis=0))
+    support = t.sum(axis=0)
+    present = [j for j in all_labels if t[:, j].any() or p[:, j].any()]
+    precision, recall, f1 = (point[f"label_{m}"] for m in ("precision", "recall", "f1"))
+    micro = tuple(point[f"micro_{m}"] for m in ("precision", "recall", "f1"))
+    macro = tuple(point[f"macro_{m}"] for m in ("precision", "recall", "f1"))
+    samples = float(point["samples_f1"])
+    subset = float(point["subset_accuracy"])
+
     boot = None
     if bootstrap:
         boot = from_sums(resampled_sums(columns, bootstrap, seed), undefined=np.nan)
