@@ -17,10 +17,9 @@ from aicities.baselines import (
     TopicKeywords,
     make_baselines,
 )
-from aicities.baselines.base import load_terms, simplified
+from aicities.baselines.base import load_terms, simplified, tags_to_spans
 from aicities.baselines.city import gazetteer_path
 from aicities.baselines.features import char_class, char_features
-from aicities.baselines.ner_crf import spans_to_tags, tags_to_spans
 from aicities.baselines.ner_jieba import tag
 from aicities.baselines.topic import keywords_path
 from aicities.errors import DataError
@@ -241,13 +240,12 @@ def test_ner_crf_without_gold_spans_predicts_nothing(schema: Schema) -> None:
     assert model.notes() == ["no gold span in the training fold: predicts nothing"]
 
 
-def test_bio_decoding() -> None:
-    assert spans_to_tags(5, [{"start": 1, "end": 3, "label": "ORG"}]) == [
-        "O", "B-ORG", "I-ORG", "O", "O"]
-    # a stray I-X starts a span (conlleval); I-X after a span of another label too
+def test_bio_decoding_is_the_scorers_strict_iob2() -> None:
+    # a stray I-X starts nothing and takes its I-X run with it; I-X after a span of another
+    # label too (seqeval mode="strict", scheme=IOB2; the scorer's CoNLL reader)
     assert tags_to_spans(["I-ORG", "I-ORG", "O", "B-GPE", "I-ORG", "I-ORG", "B-GPE",
-                          "B-GPE", "I-GPE"]) == [
-        (0, 2, "ORG"), (3, 4, "GPE"), (4, 6, "ORG"), (6, 7, "GPE"), (7, 9, "GPE")]
+                          "B-GPE", "I-GPE"]) == [(3, 4, "GPE"), (6, 7, "GPE"), (7, 9, "GPE")]
+    assert tags_to_spans(["B-ORG", "I-ORG"]) == [(0, 2, "ORG")]
     assert tags_to_spans([]) == []
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from aicities.corpus import to_simplified
 from aicities.errors import DataError
+from aicities.evaluate.conll import iob2_spans
+from aicities.evaluate.rows import Problems
 from aicities.files import read_yaml
 from aicities.schema import Schema
 
@@ -54,6 +56,12 @@ class Baseline(ABC):
     def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         """One prediction row per input row, in input order."""
 
+    def predict_tags(self, rows: Sequence[Row]) -> list[list[str]] | None:
+        """IOB2 tags, one per character of each row's ``text``, for a model that emits tags
+        (``predict`` then decodes them with :func:`tags_to_spans`); None for a model that
+        emits spans."""
+        return None
+
     def params(self) -> dict[str, Any]:
         """What fixes the baseline's behaviour (written to ``tasks/leaderboard.json``)."""
         return {}
@@ -75,6 +83,22 @@ def label_values(task: str, schema: Schema) -> tuple[str, ...]:
     if task not in LABEL_SETS:
         raise ValueError(f"{task!r} is not a paragraph-label task ({', '.join(LABEL_SETS)})")
     return schema.paragraph_labels[LABEL_SETS[task]].values
+
+
+def tags_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Flat half-open ``(start, end, label)`` spans of an IOB2 tag sequence, decoded the way
+    the scorer reads character BIO (:func:`aicities.evaluate.conll.iob2_spans`): strict IOB2,
+    as seqeval's ``mode="strict", scheme=IOB2``.
+
+    A span starts at ``B-X`` and runs over the ``I-X`` that follow. An ``I-X`` that does not
+    continue a ``B-X``/``I-X`` starts nothing, and the ``I-X`` after it are dropped with it:
+    the scorer refuses such a run in a file, and a model's tags are read by the same rule, so
+    a baseline's strict F1 is seqeval's strict F1 on its own tags.
+    """
+    # The decoder reports each stray I-X to Problems; a model's tags are not a file, and
+    # what it drops is exactly what seqeval's strict mode drops, so the reports are unused.
+    spans, _ = iob2_spans(tags, range(1, len(tags) + 1), Problems("<tags>"))
+    return [(s["start"], s["end"], s["label"]) for s in spans]
 
 
 def in_order(values: Sequence[str] | set[str], order: Sequence[str]) -> list[str]:

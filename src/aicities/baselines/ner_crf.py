@@ -7,10 +7,12 @@ Fixed parameters, nothing tuned: L-BFGS with ``c1 = 0.1`` (L1) and ``c2 = 0.1`` 
 point, as in the sklearn-crfsuite tutorial). L-BFGS has no random component, so training is
 deterministic.
 
-Decoding: a span starts at ``B-X``, or at an ``I-X`` that does not continue a span of
-label X (conlleval's reading), and runs over the following ``I-X``. Figure spans get the
-normalized values of :func:`aicities.normalize.normalize_figure` when it can read them, so
-the value accuracy of CRF spans is reported too.
+Training tags come from :func:`aicities.evaluate.spans_to_bio`, the tags the release ships.
+Decoding is the scorer's strict IOB2 (:func:`aicities.baselines.base.tags_to_spans`): a span
+starts at ``B-X`` and runs over the following ``I-X``; an ``I-X`` that does not continue a
+``B-X``/``I-X`` starts nothing, so the CRF's strict F1 is seqeval's strict F1 on its tags.
+Figure spans get the normalized values of :func:`aicities.normalize.normalize_figure` when it
+can read them, so the value accuracy of CRF spans is reported too.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aicities.baselines.base import Baseline, Row, simplified
+from aicities.baselines.base import Baseline, Row, simplified, tags_to_spans
 from aicities.baselines.features import char_features
+from aicities.evaluate.spans import spans_to_bio
 from aicities.normalize import NormalizeError, normalize_figure
 from aicities.schema import Schema
 
@@ -30,33 +33,6 @@ PARAMS: dict[str, Any] = {
     "max_iterations": 100,
     "all_possible_transitions": True,
 }
-
-
-def spans_to_tags(n: int, spans: Sequence[Mapping[str, Any]]) -> list[str]:
-    """IOB2 tag names of ``n`` characters for flat spans."""
-    tags = ["O"] * n
-    for s in spans:
-        tags[s["start"]] = f"B-{s['label']}"
-        for i in range(s["start"] + 1, s["end"]):
-            tags[i] = f"I-{s['label']}"
-    return tags
-
-
-def tags_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Flat ``(start, end, label)`` spans of an IOB2 tag sequence (see the module docstring
-    for a stray ``I-X``)."""
-    spans: list[tuple[int, int, str]] = []
-    start, label = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, kind = tag.partition("-")
-        if prefix == "I" and kind == label and start >= 0:
-            continue
-        if start >= 0:
-            spans.append((start, i, label))
-            start, label = -1, ""
-        if prefix in ("B", "I"):
-            start, label = i, kind
-    return spans
 
 
 class NerCrf(Baseline):
@@ -73,31 +49,38 @@ class NerCrf(Baseline):
         import sklearn_crfsuite
 
         x = [char_features(simplified(r)) for r in rows if r["text"]]
-        y = [spans_to_tags(len(r["text"]), r["spans"]) for r in rows if r["text"]]
+        y = [spans_to_bio(len(r["text"]), [(s["start"], s["end"], s["label"]) for s in r["spans"]])
+             for r in rows if r["text"]]
         self._crf = None
         if any(t != "O" for tags in y for t in tags):
             self._crf = sklearn_crfsuite.CRF(**PARAMS)
             self._crf.fit(x, y)
         return self
 
+    def predict_tags(self, rows: Sequence[Row]) -> list[list[str]]:
+        """The CRF's IOB2 tags, one per character of ``text`` (all ``O`` when it has no
+        model)."""
+        return [
+            list(self._crf.predict_single(char_features(simplified(row))))
+            if self._crf is not None and row["text"] else ["O"] * len(row["text"])
+            for row in rows
+        ]
+
     def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         out = []
         figures = set(self.schema.figure_labels)
-        for row in rows:
+        for row, tags in zip(rows, self.predict_tags(rows), strict=True):
             spans: list[dict[str, Any]] = []
             text = row["text"]
             anchor = self.anchors.get(row.get("doc_id", ""))
-            if self._crf is not None and text:
-                tags = self._crf.predict_single(char_features(simplified(row)))
-                for start, end, label in tags_to_spans(tags):
-                    span: dict[str, Any] = {"start": start, "end": end, "label": label}
-                    if label in figures:
-                        try:
-                            span["norm"] = normalize_figure(text[start:end], label,
-                                                            anchor=anchor)
-                        except NormalizeError:
-                            pass
-                    spans.append(span)
+            for start, end, label in tags_to_spans(tags):
+                span: dict[str, Any] = {"start": start, "end": end, "label": label}
+                if label in figures:
+                    try:
+                        span["norm"] = normalize_figure(text[start:end], label, anchor=anchor)
+                    except NormalizeError:
+                        pass
+                spans.append(span)
             out.append({"id": row["id"], "spans": spans})
         return out
 

@@ -119,3 +119,6 @@ def _bio_spans(
         span_lines.append(lines[i])
         open_label, valid = label, True
     return spans, span_lines
+
+
+iob2_spans = _bio_spans  # public: the one strict IOB2 decoder, reused by tag-emitting models
