@@ -2,8 +2,8 @@
 
 ``pip install aicities`` is the benchmark kit: ``aicities eval`` scores against the release of
 the installed version from any folder, so the wheel carries ``release/`` (as built and
-checked by ``aicities build --check``), ``annotations/schema.yaml`` and
-``tasks/label_maps.yaml`` as package data under ``aicities/_data/``. They are copied at build
+checked by ``aicities build --check``) and ``annotations/schema.yaml`` as package data under
+``aicities/_data/`` (the label maps are package data already: ``aicities/data/``). They are copied at build
 time, not kept twice in the repository. An editable install reads them from the checkout.
 """
 
@@ -20,7 +20,6 @@ HERE = Path(__file__).resolve().parent
 PACKAGE_DATA = {
     "release": "release",
     "annotations/schema.yaml": "schema.yaml",
-    "tasks/label_maps.yaml": "label_maps.yaml",
 }
 
 

@@ -150,9 +150,10 @@ def test_core_install_scores_outside_a_checkout(kit, tmp_path):
         if path.is_file():
             assert (packaged / path.relative_to(ROOT / "release")).read_bytes() == \
                 path.read_bytes(), path
-    for source, name in (("annotations/schema.yaml", "schema.yaml"),
-                         ("tasks/label_maps.yaml", "label_maps.yaml")):
-        assert (packaged.parent / name).read_bytes() == (ROOT / source).read_bytes()
+    assert (packaged.parent / "schema.yaml").read_bytes() == \
+        (ROOT / "annotations" / "schema.yaml").read_bytes()
+    assert (packaged.parents[1] / "data" / "label_maps.yaml").read_bytes() == \
+        (ROOT / "tasks" / "label_maps.yaml").read_bytes()
     for task in ("city", "topic"):
         run = subprocess.run([str(kit / "bin" / "aicities"), "eval", task, "--pred",
                               str(ROOT / "release" / "data" / task / "test.jsonl")],

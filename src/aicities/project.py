@@ -2,7 +2,7 @@
 
 Two places hold them: a checkout (:class:`Project`) and, for the benchmark kit installed
 without one, the package data of the installed wheel (:func:`packaged_data`: the built
-release, the schema and the label maps of that version, copied in by ``setup.py``).
+release and the schema of that version, copied in by ``setup.py``).
 :func:`find_release` picks the release ``aicities eval`` scores against.
 """
 
@@ -155,7 +155,6 @@ class Release:
     path: Path
     origin: str
     schema_file: Path
-    label_maps_file: Path
 
     @property
     def version(self) -> str:
@@ -173,21 +172,19 @@ class Release:
 
 
 def _from_project(project: Project, origin: str) -> Release:
-    return Release(project.release, origin, project.schema_file,
-                   project.tasks / "label_maps.yaml")
+    return Release(project.release, origin, project.schema_file)
 
 
 def find_release(given: Path | None = None, project: Project | None = None) -> Release:
     """The release to score against, in this order: ``given`` (a release folder), the
     checkout ``project``, the installed package's own release, the checkout an editable
-    install lives in. Schema and label maps come from the same checkout or package, except
-    that a ``given`` folder uses the checkout's (or the package's) schema."""
+    install lives in. The schema comes from the same checkout or package; a ``given``
+    folder uses the checkout's (or the package's) schema."""
     base: Release | None = None
     if project is not None:
         base = _from_project(project, "checkout")
     elif (data := packaged_data()) is not None:
-        base = Release(data / "release", "package", data / "schema.yaml",
-                       data / "label_maps.yaml")
+        base = Release(data / "release", "package", data / "schema.yaml")
     elif (source := source_checkout()) is not None:
         base = _from_project(source, "source")
     if given is not None:
@@ -195,7 +192,7 @@ def find_release(given: Path | None = None, project: Project | None = None) -> R
             raise FileNotFoundError(f"{given}: not a release folder (no data/ inside)")
         if base is None:
             raise FileNotFoundError(f"{given}: no schema to score with (install aicities)")
-        return Release(given, "given", base.schema_file, base.label_maps_file)
+        return Release(given, "given", base.schema_file)
     if base is None:
         raise FileNotFoundError("no release: this installation ships none and no checkout "
                                 "was found; pass --release PATH or --gold FILE")

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 # the install extra this verb's implementation needs (README "Install")
 EXTRA = None
 
+# Mirrors aicities.evaluate.io.NER_FORMATS and aicities.evaluate.sides.MAP_SIDES, which are
+# not imported here so that `aicities --help` stays light; the evaluator checks the values.
+NER_FORMATS = "auto, jsonl, cluener, conll"
+MAP_SIDES = ("auto", "gold", "predictions", "both")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -37,10 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     ):
         t = tasks.add_parser(task, help=what, description=what)
         t.add_argument("--pred", required=True, type=Path, help="prediction file"
-                       + (" (JSONL, or character BIO with .conll/.bio)" if task == "ner" else
+                       + (" (JSONL, CLUENER JSON lines or character BIO)" if task == "ner" else
                           " (JSONL)"))
         t.add_argument("--gold", type=Path,
-                       help=f"gold file (default: the release's data/{task}/<split>.jsonl)")
+                       help=f"gold file (default: the release's data/{task}/<split>.jsonl)"
+                       + ("; any format --pred takes" if task == "ner" else ""))
         t.add_argument("--split", default="test", help="release split for the gold (default test)")
         t.add_argument("--release", type=Path, metavar="PATH",
                        help="score against this release folder (default: the checkout's "
@@ -51,9 +57,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="score gold paragraphs without a prediction line as empty "
                        "predictions (default: refuse the file)")
         if task == "ner":
-            t.add_argument("--label-map", metavar="NAME",
-                           help="score another dataset's types through a label map "
-                           "(msra, cluener, ontonotes, jieba)")
+            t.add_argument("--label-map", metavar="NAME|PATH",
+                           help="score against or with another dataset's types: a shipped map "
+                           "(msra, cluener, ontonotes, jieba) or a YAML file of the same shape "
+                           "(PATH#NAME picks one of several maps)")
+            t.add_argument("--map-side", choices=MAP_SIDES, default="auto",
+                           help="which file uses the label map's types (default auto: decided "
+                           "from the labels present)")
+            for side in ("gold", "pred"):
+                t.add_argument(f"--{side}-format", default="auto", metavar="FORMAT",
+                               help=f"format of --{side}: {NER_FORMATS} (default auto: by "
+                               "extension and first line)")
         t.set_defaults(func=run, needs_checkout=False)
 
 
@@ -61,7 +75,7 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
     from aicities.evaluate import (
         format_labels,
         format_ner,
-        get_label_map,
+        resolve_label_map,
         score_label_files,
         score_ner_files,
     )
@@ -81,9 +95,7 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
                "release": str(release.path), "origin": release.origin}
               if args.gold is None else None)
     if args.task == "ner":
-        label_map = None
-        if args.label_map:
-            label_map = get_label_map(release.label_maps_file, args.label_map, schema)
+        label_map = resolve_label_map(args.label_map, schema) if args.label_map else None
         report = score_ner_files(
             gold,
             args.pred,
@@ -91,7 +103,10 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
             bootstrap=args.bootstrap,
             seed=args.seed,
             label_map=label_map,
+            map_side=args.map_side,
             missing_as_empty=args.missing_as_empty,
+            gold_format=None if args.gold_format == "auto" else args.gold_format,
+            pred_format=None if args.pred_format == "auto" else args.pred_format,
         )
         payload, text = report.to_json, lambda: format_ner(report)
     else:

@@ -1,16 +1,17 @@
 """Reading gold and prediction files for ``aicities eval`` and refusing bad ones.
 
-NER files come in two formats, picked by extension and then by content:
+NER files come in three formats (:data:`NER_FORMATS`), given or detected
+(:func:`~aicities.evaluate.formats.detect_format`):
 
-* ``.jsonl`` / ``.json`` — one paragraph a line:
+* ``jsonl`` — one paragraph a line:
   ``{"id": "<paragraph id>", "spans": [{"start": 3, "end": 5, "label": "ORG"}]}``, offsets
   half-open code points of the paragraph's ``text``. ``text`` (of the row and of each
   span) and ``norm`` are optional; extra fields are ignored. A ``ner`` release row is valid.
-* ``.conll`` / ``.bio`` — character BIO (IOB2), read by :mod:`aicities.evaluate.conll`: a
-  ``# id = <paragraph id>`` line opens each paragraph, then one ``<char><TAB><tag>`` line
-  per character, a blank line after it. Other ``# …`` lines are comments.
-* any other name: JSONL if the first non-blank line starts with ``{``, CoNLL if it starts
-  with ``#`` or is a ``<char><TAB><tag>`` line.
+* ``cluener`` — CLUENER2020's JSON lines (``{"text", "label": {type: {mention: [[s, e]]}}}``,
+  inclusive ends), read by :mod:`aicities.evaluate.cluener`; rows numbered by line.
+* ``conll`` — character BIO (IOB2), read by :mod:`aicities.evaluate.conll`: one
+  ``<char><TAB or space><tag>`` line per character, a blank line after each paragraph, each
+  opened by a ``# id = <paragraph id>`` line or, in a file without such lines, numbered.
 
 City and topic files are JSONL: ``{"id": "<paragraph id>", "labels": ["suzhou"]}``.
 
@@ -23,7 +24,7 @@ offsets, then overlaps and text) is not checked at the next.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -32,14 +33,16 @@ from typing import Any
 import numpy as np
 
 from aicities.errors import DataError
-from aicities.evaluate.conll import is_comment, read_conll, token_line
+from aicities.evaluate.conll import read_conll
+from aicities.evaluate.formats import NER_FORMATS, detect_format, read_ner_rows, read_rows
 from aicities.evaluate.rows import ERRORS, Problems, RawRow, SpanColumns, gc_paused, numbered
 from aicities.evaluate.typed import read_typed_ner
-from aicities.files import iter_jsonl, read_text
+from aicities.files import iter_jsonl
 from aicities.schema import NORM_FIELDS
 
 __all__ = [
     "ERRORS",
+    "NER_FORMATS",
     "AlignedPred",
     "LabelTable",
     "NerTable",
@@ -78,6 +81,9 @@ class NerTable:
     span_line: np.ndarray
     span_text: tuple[str | None, ...]
     norm: tuple[Mapping[str, Any] | None, ...]
+    format: str = "jsonl"
+    numbered: bool = False
+    """the file has no ids: ``ids`` are its row numbers "1", "2", …"""
 
 
 @dataclass(frozen=True)
@@ -95,48 +101,35 @@ class LabelTable:
 # --- files -------------------------------------------------------------------------------
 
 
-def detect_format(path: Path) -> str:
-    """``"jsonl"`` or ``"conll"``: by extension, else by the first non-blank line."""
-    suffix = path.suffix.lower()
-    if suffix in (".conll", ".bio"):
-        return "conll"
-    if suffix in (".jsonl", ".json"):
-        return "jsonl"
-    for number, line in enumerate(read_text(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        if line.lstrip().startswith("{"):
-            return "jsonl"
-        if is_comment(line) or token_line(line) is not None:
-            return "conll"
-        raise DataError(path, number, "unknown-format", "expected JSONL or character CoNLL")
-    return "jsonl"
-
-
-def read_ner_rows(path: Path) -> list[RawRow]:
-    """The paragraph rows of a NER file in either format."""
-    with gc_paused():
-        if detect_format(path) == "conll":
-            return read_conll(path)
-        return [RawRow(n, row) for n, row in iter_jsonl(path)]
-
-
 def read_ner_table(
-    path: Path, vocab: Sequence[str], *, norm_labels: Iterable[str] | None = None
+    path: Path,
+    vocab: Sequence[str],
+    *,
+    norm_labels: Iterable[str] | None = None,
+    fmt: str | None = None,
+    known: str | None = None,
 ) -> NerTable:
     """A NER file, checked, as a :class:`NerTable` (what ``aicities eval ner`` reads).
 
+    ``fmt``: one of :data:`NER_FORMATS` (None: :func:`detect_format`). ``known``: how an
+    ``unknown-label`` message names the accepted labels (default: lists ``vocab``).
     A JSONL file whose every line is a well-typed row is decoded straight into columns
     (:mod:`aicities.evaluate.typed`); any other file goes through :func:`read_ner_rows` and
     :func:`parse_ner`, which name each problem with its line. Both paths end in the same
     checks, so they accept the same files and build the same table.
     """
+    fmt = fmt or detect_format(path)
+    if fmt not in NER_FORMATS:
+        raise DataError(path, 0, "unknown-format",
+                        f"format {fmt!r} is not one of {', '.join(NER_FORMATS)}")
     with gc_paused():
-        if detect_format(path) == "jsonl":
+        if fmt == "jsonl":
             columns = read_typed_ner(path)
             if columns is not None:
-                return _check_spans(columns, Problems(path), vocab, norm_labels)
-        return parse_ner(read_ner_rows(path), path, vocab, norm_labels=norm_labels)
+                return _check_spans(columns, Problems(path), vocab, norm_labels, known)
+        rows, numbered = read_rows(path, fmt)
+        table = parse_ner(rows, path, vocab, norm_labels=norm_labels, known=known)
+        return table if fmt == "jsonl" else replace(table, format=fmt, numbered=numbered)
 
 
 def read_label_rows(path: Path) -> list[RawRow]:
@@ -159,10 +152,12 @@ def parse_ner(
     vocab: Sequence[str],
     *,
     norm_labels: Iterable[str] | None = None,
+    known: str | None = None,
 ) -> NerTable:
     """Check NER rows against themselves and ``vocab``; return them as a :class:`NerTable`.
 
-    ``norm_labels``: the labels that may carry ``norm`` (None: any label may).
+    ``norm_labels``: the labels that may carry ``norm`` (None: any label may); ``known``:
+    as in :func:`read_ner_table`.
     Checks run in layers (rows, span fields, labels and offsets, then flatness, span text
     and norm); the loops that build messages only run over rows or spans that failed.
     """
@@ -224,7 +219,7 @@ def parse_ner(
                 continue
             problems.add(int(at[k]), "bad-span", message)
         problems.raise_if_any()
-    return _check_spans(columns, problems, vocab, norm_labels)
+    return _check_spans(columns, problems, vocab, norm_labels, known)
 
 
 def _check_spans(
@@ -232,6 +227,7 @@ def _check_spans(
     problems: Problems,
     vocab: Sequence[str],
     norm_labels: Iterable[str] | None,
+    known: str | None = None,
 ) -> NerTable:
     """Labels and offsets, then span text, norm and flatness, of well-typed columns."""
     index = {label: i for i, label in enumerate(vocab)}
@@ -265,11 +261,11 @@ def _check_spans(
     span_len = length[par]
     beyond = np.where(span_len >= 0, span_len, _MAX_OFFSET)
     bad = (label_ids < 0) | (start >= end) | (start < 0) | (end > beyond)
-    known = ", ".join(vocab)
+    known = known or f"not one of {', '.join(vocab)}"
     for k in np.flatnonzero(bad).tolist():
         if label_ids[k] < 0:
             problems.add(
-                at(k), "unknown-label", f"{where(k)}: {labels[k]!r} is not one of {known}"
+                at(k), "unknown-label", f"{where(k)}: {labels[k]!r} is {known}"
             )
         elif starts[k] == ends[k]:
             problems.add(at(k), "empty-span", f"{where(k)}: start == end")

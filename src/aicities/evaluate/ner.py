@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,14 @@ from aicities.evaluate.io import (
     NerTable,
     RawRow,
     align_ner,
+    detect_format,
     gc_paused,
     numbered,
     parse_ner,
     read_ner_table,
 )
-from aicities.evaluate.labelmap import LabelMap
+from aicities.evaluate.labelmap import LabelMap, on_left_out_gold
+from aicities.evaluate.sides import Prepared, prepare, reading_vocab
 from aicities.evaluate.spans import (
     ACT,
     COR_EXACT,
@@ -152,12 +154,39 @@ class NerReport:
     missing_as_empty: tuple[str, ...] = ()
     label_map: LabelMap | None = None
     dropped: dict[str, dict[str, int]] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    """side (gold, predictions) → file format (jsonl, cluener, conll; rows in memory)"""
+    paired_by: str = "id"
+    """how prediction rows found their gold rows: "id", or "order" (no ids on either side)"""
+    foreign: tuple[bool, bool] = (False, True)
+    """with a label map: whether gold, predictions use its external types"""
+    normalized: dict[str, int] = field(default_factory=dict)
+    """side → spans whose edges the map's normalize rules changed"""
+    on_left_out_gold: dict[str, int] = field(default_factory=dict)
+    """left-out gold type → predictions of a shared type that fell only on such gold spans
+    (dropped, not scored as spurious)"""
+
+    def sides_json(self) -> dict[str, Any]:
+        """Per side: whose labels it uses, what of them is left out, spans normalized."""
+        lm = self.label_map
+        if lm is None:
+            return {}
+        return {
+            side: {
+                "labels": lm.name if foreign else "schema",
+                "left_out": list(lm.left_out(foreign=foreign)),
+                "normalized": self.normalized.get(side, 0),
+            }
+            for side, foreign in zip(("gold", "predictions"), self.foreign, strict=True)
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
             "task": "ner",
             "gold": self.gold,
             "predictions": self.predictions,
+            "formats": dict(self.formats),
+            "paired_by": self.paired_by,
             "paragraphs": self.paragraphs,
             "gold_spans": self.gold_spans,
             "predicted_spans": self.predicted_spans,
@@ -167,7 +196,8 @@ class NerReport:
             "missing_as_empty": list(self.missing_as_empty),
             "label_map": None
             if self.label_map is None
-            else {**self.label_map.to_json(), "dropped": self.dropped},
+            else {**self.label_map.to_json(), "sides": self.sides_json(),
+                  "dropped": self.dropped, "on_left_out_gold": self.on_left_out_gold},
             "bootstrap": {
                 "resamples": self.bootstrap,
                 "seed": self.seed,
@@ -187,30 +217,28 @@ def score_ner(
     bootstrap: int = 1000,
     seed: int = 0,
     label_map: LabelMap | None = None,
+    map_side: str = "auto",
     missing_as_empty: bool = False,
     gold_source: str | Path = "<gold>",
     pred_source: str | Path = "<predictions>",
 ) -> NerReport:
     """Score prediction rows against gold rows (formats in :mod:`aicities.evaluate.io`).
 
-    Raises DataError/DataErrors on bad input; nothing is scored then.
+    With ``label_map``, either side may use its external types (``map_side``, see
+    :mod:`aicities.evaluate.sides`). Raises DataError/DataErrors on bad input; nothing is
+    scored then.
     """
     _check_bootstrap(bootstrap)
-    vocab, norm_labels = _pred_vocab(schema, label_map)
+    vocab, norm_labels, known = reading_vocab(schema, label_map)
     with gc_paused():
-        gold_table = parse_ner(
-            numbered(gold), gold_source, schema.label_ids, norm_labels=schema.figure_labels
-        )
-        pred_table = parse_ner(numbered(pred), pred_source, vocab, norm_labels=norm_labels)
-        return _score_tables(
-            gold_table,
-            pred_table,
-            schema=schema,
-            bootstrap=bootstrap,
-            seed=seed,
-            label_map=label_map,
-            missing_as_empty=missing_as_empty,
-        )
+        gold_table = parse_ner(numbered(gold), gold_source, vocab, norm_labels=norm_labels,
+                               known=known)
+        pred_table = parse_ner(numbered(pred), pred_source, vocab, norm_labels=norm_labels,
+                               known=known)
+        ready = prepare(gold_table, pred_table, schema=schema, label_map=label_map,
+                        map_side=map_side)
+        return _score_prepared(ready, schema, bootstrap, seed, label_map, missing_as_empty,
+                               formats={"gold": "rows", "predictions": "rows"})
 
 
 def _check_bootstrap(bootstrap: int) -> None:
@@ -218,13 +246,28 @@ def _check_bootstrap(bootstrap: int) -> None:
         raise ValueError("bootstrap must be ≥ 0 (0 turns the intervals off)")
 
 
-def _pred_vocab(
-    schema: Schema, label_map: LabelMap | None
-) -> tuple[Sequence[str], Iterable[str] | None]:
-    """The labels a prediction file may use and the labels that may carry ``norm``."""
-    if label_map is None:
-        return schema.label_ids, schema.figure_labels
-    return label_map.external_types, None
+def _score_prepared(
+    ready: Prepared,
+    schema: Schema,
+    bootstrap: int,
+    seed: int,
+    label_map: LabelMap | None,
+    missing_as_empty: bool,
+    formats: dict[str, str],
+) -> NerReport:
+    report = _score_tables(
+        ready.gold,
+        ready.pred,
+        schema=schema,
+        bootstrap=bootstrap,
+        seed=seed,
+        label_map=label_map,
+        missing_as_empty=missing_as_empty,
+        foreign=ready.foreign,
+    )
+    normalized = dict(zip(("gold", "predictions"), ready.normalized, strict=True))
+    return replace(report, formats=formats, paired_by=ready.paired_by,
+                   normalized=normalized if label_map is not None else {})
 
 
 def _score_tables(
@@ -236,7 +279,10 @@ def _score_tables(
     seed: int,
     label_map: LabelMap | None,
     missing_as_empty: bool,
+    foreign: tuple[bool, bool] = (False, True),
 ) -> NerReport:
+    """Score two tables; with a label map, ``foreign`` says which use its external types
+    (both in their side's vocabulary, :func:`aicities.evaluate.sides.prepare`)."""
     gold_source, pred_source = gold_table.source, pred_table.source
     if label_map is None:
         scored = schema.label_ids
@@ -246,21 +292,24 @@ def _score_tables(
     else:
         scored = tuple(label_map.shared)
         layer_of = {k: schema.labels[v[0]].layer for k, v in label_map.shared.items()}
-        ours = label_map.ours_to_shared()
-        gold_map = np.array([scored.index(ours[x]) if x in ours else -1 for x in schema.label_ids])
-        pred_map = np.array(
-            [scored.index(label_map.external[t]) if t in label_map.external else -1
-             for t in pred_table.vocab]
-        )
+        gold_map = label_map.shared_index(gold_table.vocab, foreign=foreign[0])
+        pred_map = label_map.shared_index(pred_table.vocab, foreign=foreign[1])
     aligned = align_ner(gold_table, pred_table, missing_as_empty=missing_as_empty)
 
     g_label = gold_map[gold_table.label] if len(gold_table.label) else gold_table.label
     p_label = pred_map[aligned.label] if len(aligned.label) else aligned.label
     keep_g, keep_p = g_label >= 0, p_label >= 0
     dropped = {
-        "gold": _tally(schema.label_ids, gold_table.label[~keep_g]),
+        "gold": _tally(gold_table.vocab, gold_table.label[~keep_g]),
         "predicted": _tally(pred_table.vocab, aligned.label[~keep_p]),
     }
+    on_left_out: dict[str, int] = {}
+    if label_map is not None:  # predictions only on left-out gold: dropped and counted
+        hit = on_left_out_gold((gold_table.par, gold_table.start, gold_table.end), ~keep_g,
+                               (aligned.par, aligned.start, aligned.end))
+        falls = keep_p & (hit >= 0)
+        on_left_out = _tally(gold_table.vocab, gold_table.label[hit[falls]])
+        keep_p = keep_p & ~falls
     gold_spans = SpanSet(gold_table.par, gold_table.start, gold_table.end, g_label).select(keep_g)
     pred_spans = SpanSet(aligned.par, aligned.start, aligned.end, p_label).select(keep_p)
 
@@ -279,6 +328,9 @@ def _score_tables(
 
     n_par = len(gold_table.ids)
     counts = count_matches(gold_spans, pred_spans, n_par, membership)
+    pred_norm = _subset(aligned.norm, keep_p)
+    if label_map is not None and foreign[0]:  # no figure labels of ours on a foreign gold
+        pred_norm = [None] * len(pred_norm)
     norm_columns, norm_meta = _norm_columns(
         schema,
         n_par,
@@ -286,7 +338,7 @@ def _score_tables(
         gold_table.label[keep_g],
         _subset(gold_table.norm, keep_g),
         pred_spans,
-        _subset(aligned.norm, keep_p),
+        pred_norm,
     )
     columns = np.concatenate([counts.reshape(n_par, -1), norm_columns], axis=1)
     n_groups = len(group_names)
@@ -342,6 +394,8 @@ def _score_tables(
         missing_as_empty=aligned.missing if missing_as_empty else (),
         label_map=label_map,
         dropped=dropped if label_map is not None else {},
+        foreign=foreign,
+        on_left_out_gold=on_left_out,
     )
 
 
@@ -353,23 +407,26 @@ def score_ner_files(
     bootstrap: int = 1000,
     seed: int = 0,
     label_map: LabelMap | None = None,
+    map_side: str = "auto",
     missing_as_empty: bool = False,
+    gold_format: str | None = None,
+    pred_format: str | None = None,
 ) -> NerReport:
-    """:func:`score_ner` over two files (JSONL or character CoNLL each); ``aicities eval ner``."""
+    """:func:`score_ner` over two files; ``aicities eval ner``. Each file is JSONL, CLUENER
+    JSON lines or character CoNLL (``*_format``: one of :data:`~aicities.evaluate.io.NER_FORMATS`,
+    None: detected)."""
     _check_bootstrap(bootstrap)
-    vocab, norm_labels = _pred_vocab(schema, label_map)
     with gc_paused():
-        gold = read_ner_table(gold_path, schema.label_ids, norm_labels=schema.figure_labels)
-        pred = read_ner_table(pred_path, vocab, norm_labels=norm_labels)
-        return _score_tables(
-            gold,
-            pred,
-            schema=schema,
-            bootstrap=bootstrap,
-            seed=seed,
-            label_map=label_map,
-            missing_as_empty=missing_as_empty,
-        )
+        tables = []
+        for path, fmt in ((gold_path, gold_format), (pred_path, pred_format)):
+            fmt = fmt or detect_format(path)
+            vocab, norm_labels, known = reading_vocab(schema, label_map, fmt)
+            tables.append(read_ner_table(path, vocab, norm_labels=norm_labels, fmt=fmt,
+                                         known=known))
+        gold, pred = tables
+        ready = prepare(gold, pred, schema=schema, label_map=label_map, map_side=map_side)
+        return _score_prepared(ready, schema, bootstrap, seed, label_map, missing_as_empty,
+                               formats={"gold": gold.format, "predictions": pred.format})
 
 
 # --- metrics from sums -------------------------------------------------------------------

@@ -39,18 +39,37 @@ def format_ner(report: NerReport) -> str:
     out = [
         f"NER: {report.paragraphs} paragraphs, {report.gold_spans} gold spans, "
         f"{report.predicted_spans} predicted spans",
-        f"gold {report.gold}",
-        f"predictions {report.predictions}",
+        f"gold {report.gold}" + _format_note(report.formats.get("gold")),
+        f"predictions {report.predictions}" + _format_note(report.formats.get("predictions")),
         _boot_note(report.bootstrap, report.seed),
     ]
     if report.label_map is not None:
         lm = report.label_map
         out.append(f"label map {lm.name} ({lm.title}): scored on the shared types "
                    + ", ".join(f"{k}={'+'.join(v)}" for k, v in lm.shared.items()))
-        out.append("  left out, ours: " + (", ".join(lm.left_out_ours) or "none")
-                   + _dropped(report.dropped.get("gold", {})))
-        out.append("  left out, theirs: " + (", ".join(lm.left_out_external) or "none")
-                   + _dropped(report.dropped.get("predicted", {})))
+        sides = dict(zip(("gold", "predictions"), report.foreign, strict=True))
+        out.append("  " + "; ".join(f"{side}: {lm.name}'s types" if foreign
+                                    else f"{side}: our labels" for side, foreign in sides.items()))
+        for kind, names, foreign in (("ours", lm.left_out_ours, False),
+                                     ("theirs", tuple(lm.left_out_external), True)):
+            counts = {side: report.dropped.get(key, {}) for side, key in
+                      (("gold", "gold"), ("predictions", "predicted")) if sides[side] == foreign}
+            parts = [(f"{side}: " if len(counts) > 1 else "")
+                     + ", ".join(f"{k} {v}" for k, v in c.items())
+                     for side, c in counts.items() if c]
+            note = f" (spans dropped: {'; '.join(parts)})" if parts else ""
+            out.append(f"  left out, {kind}: " + (", ".join(names) or "none") + note)
+        for rule in lm.normalize:
+            changed = ", ".join(f"{side} {report.normalized.get(side, 0)}"
+                                for side, foreign in sides.items() if foreign)
+            out.append(f"  normalized: strip {rule.strip} from {lm.name} span edges "
+                       f"(spans changed: {changed})")
+        if report.on_left_out_gold:
+            n = sum(report.on_left_out_gold.values())
+            out.append(f"  {n} predictions only on gold spans of a left-out type, not scored ("
+                       + ", ".join(f"{k} {v}" for k, v in report.on_left_out_gold.items()) + ")")
+    if report.paired_by == "order":
+        out.append("neither file has paragraph ids: rows paired by order (texts checked equal)")
     if report.missing_as_empty:
         out.append(f"{len(report.missing_as_empty)} paragraphs without a prediction line "
                    "scored as empty predictions (--missing-as-empty)")
@@ -106,10 +125,8 @@ def format_ner(report: NerReport) -> str:
     return "\n".join(out)
 
 
-def _dropped(counts: dict[str, int]) -> str:
-    if not counts:
-        return ""
-    return " (spans dropped: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")"
+def _format_note(fmt: str | None) -> str:
+    return "" if fmt in (None, "jsonl", "rows") else f" ({fmt})"
 
 
 def format_labels(report: LabelReport) -> str:
