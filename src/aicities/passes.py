@@ -5,10 +5,13 @@ spans in document offsets, ``paragraphs.jsonl``):
 
 * ``rules`` — the rule pre-annotation (``aicities preannotate``);
 * ``first`` — the full manual pass, before adjudication;
-* ``blind`` — an independent second pass over a sample of paragraphs, made by an annotator
-  who saw only the guidelines and the text (``sample.json`` records which and how).
+* ``blind`` — an independent second pass, made by annotators who saw only the guidelines,
+  the schema and the text, in rounds (``sample.json`` records which paragraphs each round
+  covered, how they were chosen, when and by whom): round 1 a seeded sample of every
+  article (``blind_sample``), round 2 every remaining paragraph (``remaining_paragraphs``).
 
-``annotations/agreement.json`` compares ``first`` and ``blind`` on the sample.
+``annotations/agreement.json`` compares ``first`` and ``blind`` on the union of the rounds
+(``sample.json``'s ``paragraphs``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,40 @@ def blind_sample(
         "paragraphs": chosen,
         "total_paragraphs": len(paragraphs),
     }
+
+
+def remaining_paragraphs(paragraphs: Sequence[Paragraph], taken: Iterable[str]) -> list[str]:
+    """The ids of ``paragraphs`` not in ``taken``, sorted (the blind pass's round 2)."""
+    done = set(taken)
+    return sorted(p.id for p in paragraphs if p.id not in done)
+
+
+def sample_problems(record: Mapping[str, Any], paragraphs: Sequence[Paragraph]) -> list[str]:
+    """What is wrong with a ``sample.json`` record of rounds (empty when it is consistent).
+
+    Round 1 must be the seeded ``blind_sample`` (share and seed of this module), round 2 the
+    paragraphs round 1 left, and ``paragraphs`` (what ``aicities agreement`` compares) their
+    union; every round names its date and annotators.
+    """
+    problems: list[str] = []
+    rounds = record.get("rounds") or []
+    if len(rounds) != 2:
+        return [f"expected 2 rounds, found {len(rounds)}"]
+    first = blind_sample(paragraphs)
+    for key in ("method", "share", "seed", "paragraphs"):
+        if rounds[0].get(key) != first[key]:
+            problems.append(f"round 1: {key} is not that of the seeded sample")
+    if rounds[1].get("paragraphs") != remaining_paragraphs(paragraphs, first["paragraphs"]):
+        problems.append("round 2: paragraphs are not the ones round 1 left")
+    union = sorted({pid for r in rounds for pid in r.get("paragraphs", [])})
+    if record.get("paragraphs") != union:
+        problems.append("paragraphs is not the union of the rounds")
+    if record.get("total_paragraphs") != len(paragraphs):
+        problems.append(f"total_paragraphs is not {len(paragraphs)}")
+    for i, r in enumerate(rounds, start=1):
+        if not r.get("date") or not r.get("annotators"):
+            problems.append(f"round {i}: date and annotators are required")
+    return problems
 
 
 # Targets of the annotation issue: strict span F1 and kappa.
@@ -124,3 +161,4 @@ def compare_passes(
                                       "a": sorted(la), "b": sorted(lb)})
     out["disagreements"] = disagreements
     return out
+
