@@ -11,7 +11,8 @@ spans in document offsets, ``paragraphs.jsonl``):
   article (``blind_sample``), round 2 every remaining paragraph (``remaining_paragraphs``).
 
 ``annotations/agreement.json`` compares ``first`` and ``blind`` on the union of the rounds
-(``sample.json``'s ``paragraphs``).
+(``sample.json``'s ``paragraphs``); ``annotations/adjudication.jsonl`` holds one decision per
+disagreement, each what the gold holds (``adjudication_problems``).
 """
 
 from __future__ import annotations
@@ -162,3 +163,56 @@ def compare_passes(
     out["disagreements"] = disagreements
     return out
 
+
+def _range(d: Mapping[str, Any]) -> tuple[int, int]:
+    return int(d["start"]), int(d["end"])
+
+
+def _spans_over(spans: Sequence[Span], start: int, end: int) -> list[dict[str, Any]]:
+    return [{"start": s.start, "end": s.end, "label": s.label, "text": s.text}
+            for s in spans if s.start < end and start < s.end]
+
+
+def _key(d: Mapping[str, Any]) -> tuple[Any, ...]:
+    if d["kind"] == "span":
+        return (d["paragraph"], "span", d["only_in"], d["start"], d["end"], d["label"])
+    return (d["paragraph"], d["kind"])
+
+
+def adjudication_problems(
+    entries: Sequence[Mapping[str, Any]],
+    disagreements: Sequence[Mapping[str, Any]],
+    gold_spans: Mapping[str, Sequence[Span]],
+    gold_labels: Mapping[str, ParagraphLabels],
+) -> list[str]:
+    """What is wrong with ``annotations/adjudication.jsonl`` (empty when it is sound).
+
+    Every disagreement of ``agreement.json`` has exactly one entry with a reason, and each
+    entry's ``decision`` is what the gold now holds: for ``cities``/``topics`` the sorted
+    label set, for a ``span`` the gold spans overlapping the disputed range (paragraph
+    offsets; an empty list means nothing is annotated there). ``gold_spans`` are grouped by
+    paragraph in paragraph offsets (``read_pass``).
+    """
+    problems: list[str] = []
+    wanted = {_key(d) for d in disagreements}
+    seen: set[tuple[Any, ...]] = set()
+    for n, e in enumerate(entries, start=1):
+        key = _key(e)
+        if key not in wanted:
+            problems.append(f"entry {n}: {key} is not a disagreement in agreement.json")
+        if key in seen:
+            problems.append(f"entry {n}: {key} is adjudicated twice")
+        seen.add(key)
+        if not str(e.get("reason") or "").strip():
+            problems.append(f"entry {n}: {key} has no reason")
+        pid = e["paragraph"]
+        if e["kind"] == "span":
+            held: Any = _spans_over(gold_spans.get(pid, []), *_range(e))
+        elif pid in gold_labels:
+            held = sorted(getattr(gold_labels[pid], e["kind"]))
+        else:
+            held = None
+        if e.get("decision") != held:
+            problems.append(f"entry {n}: {key} decided {e.get('decision')!r}, gold holds {held!r}")
+    problems += [f"{key} is not adjudicated" for key in sorted(wanted - seen, key=str)]
+    return problems
