@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 
+from aicities.annotations import read_paragraph_labels
 from aicities.cli import main
 from aicities.corpus import load_paragraphs
-from aicities.passes import TARGETS, blind_sample, compare_passes
+from aicities.passes import TARGETS, blind_sample, compare_passes, sample_problems
 from aicities.schema import get_schema
 
 
@@ -15,8 +17,6 @@ def test_the_blind_sample_is_seeded_and_covers_every_article(project):
     paragraphs = load_paragraphs(project)
     sample = blind_sample(paragraphs)
     assert sample == blind_sample(paragraphs)
-    committed = json.loads((project.annotations / "passes/blind/sample.json").read_text("utf-8"))
-    assert committed == sample
     per_doc = Counter(pid.rsplit(":", 1)[0] for pid in sample["paragraphs"])
     totals = Counter(p.doc_id for p in paragraphs)
     assert set(per_doc) == set(totals)
@@ -24,11 +24,52 @@ def test_the_blind_sample_is_seeded_and_covers_every_article(project):
         assert n / totals[doc_id] >= 0.25, doc_id
 
 
+def test_sample_json_records_both_rounds_and_the_whole_corpus(project):
+    paragraphs = load_paragraphs(project)
+    record = json.loads((project.annotations / "passes/blind/sample.json").read_text("utf-8"))
+    assert sample_problems(record, paragraphs) == []
+    first, second = record["rounds"]
+    # Round 1 is the seeded sample drawn for 0.1.0, round 2 the rest: together every paragraph.
+    assert {k: first[k] for k in ("method", "share", "seed", "paragraphs")} == {
+        k: v for k, v in blind_sample(paragraphs).items() if k != "total_paragraphs"}
+    assert (len(first["paragraphs"]), len(second["paragraphs"])) == (61, 130)
+    assert not set(first["paragraphs"]) & set(second["paragraphs"])
+    assert record["paragraphs"] == sorted(p.id for p in paragraphs)
+    # Each round-2 annotator covered exactly the paragraphs of their documents.
+    covered = Counter()
+    for annotator in second["annotators"]:
+        mine = [p for p in second["paragraphs"] if p.rsplit(":", 1)[0] in annotator["documents"]]
+        assert len(mine) == annotator["paragraphs"]
+        covered.update(mine)
+    assert sorted(covered) == second["paragraphs"] and set(covered.values()) == {1}
+    # The blind pass judged every paragraph of the record.
+    blind = read_paragraph_labels(project.annotations / "passes/blind/paragraphs.jsonl")
+    assert sorted(blind) == record["paragraphs"]
+
+
+def test_sample_problems_names_a_wrong_record(project):
+    paragraphs = load_paragraphs(project)
+    record = json.loads((project.annotations / "passes/blind/sample.json").read_text("utf-8"))
+    broken = copy.deepcopy(record)
+    broken["rounds"][0]["seed"] += 1
+    broken["rounds"][1]["paragraphs"] = broken["rounds"][1]["paragraphs"][1:]
+    broken["rounds"][1]["date"] = ""
+    assert sample_problems(broken, paragraphs) == [
+        "round 1: seed is not that of the seeded sample",
+        "round 2: paragraphs are not the ones round 1 left",
+        "paragraphs is not the union of the rounds",
+        "round 2: date and annotators are required",
+    ]
+    assert sample_problems({"rounds": record["rounds"][:1]}, paragraphs) == [
+        "expected 2 rounds, found 1"]
+
+
 def test_agreement_json_is_reproduced_from_the_passes(project, capsys):
     assert main(["--root", str(project.root), "agreement", "--check"]) == 0
     report = json.loads((project.annotations / "agreement.json").read_text("utf-8"))
     assert set(report["targets"]) == set(TARGETS)
-    assert report["sample"]["paragraphs"] >= 0.25 * report["sample"]["of"]
+    # The whole corpus is double-annotated: agreement is over every paragraph.
+    assert report["sample"]["paragraphs"] == report["sample"]["of"] == 191
 
 
 def test_compare_passes_counts_a_changed_span_and_a_changed_label(project, tmp_path):

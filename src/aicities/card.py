@@ -297,9 +297,10 @@ paragraph with the cities it is about and its topics.
 These figures are computed from the data by `aicities build`; they describe this release as
 it is, including what is not annotated yet. The annotations were made by AI agents
 (large-language-model sessions) following `annotations/GUIDELINES.md` — rule
-pre-annotation, a full manual pass, a blind second pass on a sample, adjudication — and have
-not been reviewed by a human annotator; see DATASHEET.md for the agreement figures and why
-they likely overstate human agreement.
+pre-annotation, a full manual pass, a blind second pass over every paragraph (in two
+rounds), adjudication of every disagreement — and have not been reviewed by a human
+annotator; see DATASHEET.md for the agreement figures and why they likely overstate human
+agreement.
 
 <!-- generated:state -->
 <!-- /generated:state -->

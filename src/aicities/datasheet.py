@@ -214,7 +214,8 @@ def _agreement_report(a: Mapping[str, Any]) -> str:
     kinds = Counter(str(d.get("kind")) for d in disagreements)
     parts += ["", f"Disagreements: {len(disagreements)} ("
               + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-              + "), each adjudicated into the gold; the rules that generalize are in "
+              + "), each adjudicated into the gold (decision, reason and rule in "
+              "`annotations/adjudication.jsonl`); the rules that generalize are in "
               "GUIDELINES.md, section \"Decisions from adjudication\"."]
     return "\n".join(parts)
 
