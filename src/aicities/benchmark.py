@@ -410,9 +410,14 @@ def render_outputs(board: Mapping[str, Any]) -> dict[str, bytes]:
 
 def write_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0
                     ) -> dict[str, Any]:
-    """Run the benchmark and write its files into ``tasks/`` (all or nothing)."""
+    """Run the benchmark and write its files into ``tasks/`` in one transaction, deleting
+    the charts of ``tasks/charts/`` it no longer writes."""
     board = run_benchmark(project, bootstrap=bootstrap, seed=seed)
-    write_all({project.tasks / rel: data for rel, data in render_outputs(board).items()})
+    outputs = render_outputs(board)
+    charts = project.tasks / CHARTS_DIR
+    stale = [path for path in sorted(charts.iterdir()) if path.is_file()
+             and f"{CHARTS_DIR}/{path.name}" not in outputs] if charts.is_dir() else []
+    write_all({project.tasks / rel: data for rel, data in outputs.items()}, deletes=stale)
     return board
 
 

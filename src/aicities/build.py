@@ -26,17 +26,16 @@ Streaming: documents are processed one at a time; the rows derived from a docume
 written to the open JSONL files (hashed as they are written) before the next document is
 read, so memory holds one document's rows plus the counters of ``summary.Summary``.
 
-Atomic: everything is written into a staging folder beside ``release/`` that replaces it
-only when the whole build succeeded (the JSONL files stream into that private folder, which
-is why they are not written through ``files.write_*``; the folder swap is the atomic step).
+Atomic: the build is one transaction (``aicities.txn``): each file — the JSONL files
+streamed as they are made — is staged beside its target in ``release/``, and one journal
+commits them together with DATASHEET.md and the deletion of files the build no longer
+writes; a kill at any point is completed or rolled back by the next command.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -68,6 +67,7 @@ from aicities.splits import (
     strata,
 )
 from aicities.summary import DocSummary, FileInfo, Summary
+from aicities.txn import Transaction, is_staging_name
 from aicities.validate import span_problems
 
 SPAN_KEYS = ("id", "start", "end", "text", "label")
@@ -383,21 +383,45 @@ def _zero(config: str) -> Counter[str]:
 # --------------------------------------------------------------------------- writing
 
 
+class _Folder:
+    """Where a build writes: a plain folder (``build --check``'s temporary one) or, given a
+    transaction, ``release/`` itself, each file staged beside its target (``txn``)."""
+
+    def __init__(self, root: Path, txn: Transaction | None = None):
+        self.root, self.txn = root, txn
+        self.written: set[str] = set()
+
+    def open(self, rel: str) -> IO[bytes]:
+        self.written.add(rel)
+        if self.txn is not None:
+            return self.txn.open(self.root / rel)
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open("wb")
+
+    def write(self, rel: str, data: bytes) -> FileInfo:
+        self.written.add(rel)
+        if self.txn is not None:
+            self.txn.write(self.root / rel, data)
+        else:
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return FileInfo(rel, len(data), hashlib.sha256(data).hexdigest())
+
+
 class _JsonlFiles:
     """The data files of a build, open for streaming, hashed as they are written."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, out: _Folder):
         self._handles: dict[tuple[str, str], IO[bytes]] = {}
         self._hashes: dict[tuple[str, str], Any] = {}
         self._bytes: dict[tuple[str, str], int] = {}
         self._rows: dict[tuple[str, str], int] = {}
         for config in CONFIGS:
             for split in split_names(config):
-                path = root / self.relpath(config, split)
-                path.parent.mkdir(parents=True, exist_ok=True)
                 key = (config, split)
-                self._handles[key] = path.open("wb")
+                self._handles[key] = out.open(self.relpath(config, split))
                 self._hashes[key] = hashlib.sha256()
                 self._bytes[key] = 0
                 self._rows[key] = 0
@@ -424,17 +448,6 @@ class _JsonlFiles:
         return out
 
 
-def _file_info(root: Path, rel: str, data: bytes) -> FileInfo:
-    return FileInfo(rel, len(data), hashlib.sha256(data).hexdigest())
-
-
-def _write(root: Path, rel: str, data: bytes) -> FileInfo:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return _file_info(root, rel, data)
-
-
 def load_agreement(project: Project) -> Mapping[str, Any] | None:
     path = agreement_path(project)
     if not path.exists():
@@ -456,12 +469,16 @@ def project_splits(project: Project) -> Splits:
     return load_splits(path)
 
 
-def build_into(project: Project, out: Path) -> Summary:
-    """Write the whole release into the empty folder ``out``; return its summary."""
+def build_into(project: Project, out: Path | _Folder, splits: Splits | None = None
+               ) -> Summary:
+    """Write the whole release into the empty folder ``out`` (or a transaction's
+    ``_Folder``); return its summary. ``splits`` replaces ``tasks/splits.json``."""
     from aicities import card, charts, croissant
 
+    if isinstance(out, Path):
+        out = _Folder(out)
     schema = get_schema(project.schema_file)
-    splits = project_splits(project)
+    splits = splits or project_splits(project)
     paragraphs = load_paragraphs(project)
     check_coverage(splits, [p.id for p in paragraphs], Path(_rel(project, project.splits_file)))
     split_of = splits.split_of()
@@ -481,30 +498,13 @@ def build_into(project: Project, out: Path) -> Summary:
         summary.files.update(files.close())
     features = config_features(schema)
     for name, png in charts.render(summary).items():
-        info = _write(out, f"charts/{name}", png)
+        info = out.write(f"charts/{name}", png)
         summary.files[info.path] = info
     crois = croissant.render(summary, features).encode("utf-8")
-    summary.files["croissant.json"] = _write(out, "croissant.json", crois)
-    summary.files["LICENSE.md"] = _write(out, "LICENSE.md", card.LICENSE_TEXT.encode("utf-8"))
-    _write(out, "README.md", card.render(summary, features).encode("utf-8"))
+    summary.files["croissant.json"] = out.write("croissant.json", crois)
+    summary.files["LICENSE.md"] = out.write("LICENSE.md", card.LICENSE_TEXT.encode("utf-8"))
+    out.write("README.md", card.render(summary, features).encode("utf-8"))
     return summary
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Replace folder ``target`` by ``staging`` (two renames; the old one is restored on
-    failure)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old)
 
 
 def render_datasheet(project: Project, summary: Summary) -> str | None:
@@ -518,18 +518,21 @@ def render_datasheet(project: Project, summary: Summary) -> str | None:
                             _rel(project, path))
 
 
-def run_build(project: Project) -> Summary:
-    """Build ``release/`` and rewrite DATASHEET.md's generated blocks; all or nothing."""
-    staging = Path(tempfile.mkdtemp(prefix=".release.", dir=project.root))
-    try:
-        summary = build_into(project, staging)
+def run_build(project: Project, splits: Splits | None = None) -> Summary:
+    """Build ``release/`` and rewrite DATASHEET.md's generated blocks in one transaction
+    (``txn``): every file of the release, the files of the old release the build no longer
+    writes (deleted), DATASHEET.md and, given ``splits`` (``--resplit``), tasks/splits.json."""
+    with Transaction(project.root, command="build") as txn:
+        out = _Folder(project.release, txn)
+        summary = build_into(project, out, splits)
+        for rel, path in _tree(project.release).items():
+            if rel not in out.written and not is_staging_name(path.name):
+                txn.delete(path)
         sheet = render_datasheet(project, summary)
-        _swap(staging, project.release)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if sheet is not None:
-        write_text_atomic(datasheet_path(project), sheet)
+        if sheet is not None:
+            txn.write(datasheet_path(project), sheet)
+        if splits is not None:
+            txn.write(project.splits_file, splits.to_json())
     return summary
 
 
@@ -586,8 +589,10 @@ def current_strata(project: Project) -> dict[str, list[str]]:
     )
 
 
-def resplit(project: Project, *, date: str, seed: int = DEFAULT_SEED) -> tuple[Splits, int]:
-    """Draw the split from the current gold and write ``tasks/splits.json``.
+def resplit(project: Project, *, date: str, seed: int = DEFAULT_SEED, write: bool = True
+            ) -> tuple[Splits, int]:
+    """Draw the split from the current gold and write ``tasks/splits.json`` (``write=False``:
+    leave that to ``run_build(project, splits)``, which commits it with the release).
 
     Returns the split and how many paragraphs changed split (or were new).
     """
@@ -595,5 +600,6 @@ def resplit(project: Project, *, date: str, seed: int = DEFAULT_SEED) -> tuple[S
     splits = make_splits(current_strata(project), seed=seed, date=date,
                          proportions=DEFAULT_PROPORTIONS)
     moved = sum(previous.get(pid) != name for pid, name in splits.split_of().items())
-    write_text_atomic(project.splits_file, splits.to_json())
+    if write:
+        write_text_atomic(project.splits_file, splits.to_json())
     return splits, moved

@@ -1,15 +1,12 @@
 """Reading and writing the project's files: JSONL with line numbers, atomic writes.
 
-Every writer here writes a temporary file in the target's folder and renames it over the
-target, so a failure leaves the old file intact. ``write_all`` stages several files and
-renames them only when all were written.
+Every writer here is a transaction of ``aicities.txn``: all of its files or none of them,
+also after a kill (the next command completes or rolls back what a crash interrupted).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,7 @@ from typing import Any
 import yaml
 
 from aicities.errors import DataError
+from aicities.txn import write_files
 
 
 def read_text(path: Path) -> str:
@@ -62,25 +60,9 @@ def dumps_jsonl(rows: Iterable[Mapping[str, Any]]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
-def _temp_beside(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    # mkstemp creates 0600 files; give the result the mode a plain open() would.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(name, 0o666 & ~umask)
-    return Path(name)
-
-
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    tmp = _temp_beside(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Replace ``path`` by ``data`` in one transaction (``aicities.txn``)."""
+    write_all({path: data})
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -91,21 +73,12 @@ def write_jsonl_atomic(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     write_text_atomic(path, dumps_jsonl(rows))
 
 
-def write_all(files: Mapping[Path, bytes | str]) -> None:
-    """Write several files all-or-nothing (as far as a file system allows).
+def write_all(files: Mapping[Path, bytes | str], *, deletes: Iterable[Path] = ()) -> None:
+    """Write several files (and delete ``deletes``) all or nothing, surviving a crash.
 
-    Every file is first written to a temporary file beside its target; only when all
-    temporaries exist are they renamed into place.
+    One ``aicities.txn`` transaction: every file is staged and fsynced beside its target,
+    a journal is made durable, then the files are renamed into place; a kill at any point
+    is completed or rolled back by the next transaction or CLI verb in that checkout. Runs
+    under the checkout's lock (see ``aicities.txn.lock``).
     """
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, content in files.items():
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            tmp = _temp_beside(path)
-            staged.append((tmp, path))
-            tmp.write_bytes(data)
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+    write_files(dict(files), deletes=deletes)

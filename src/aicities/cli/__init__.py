@@ -8,6 +8,12 @@ argparse-level things at the top; its implementation is imported inside ``func``
 can run outside a checkout (``eval``) sets ``needs_checkout=False`` and gets ``project=None``
 there. Exit codes: 0 success, 1 the data or a check failed (problems printed), 2 usage errors
 (argparse) and a missing extra.
+
+In a checkout every verb runs under the checkout's lock (``aicities.txn``): a verb that
+writes (``writes=True``, or a predicate of its arguments, in its parser's defaults) holds it
+exclusively, every other verb shared; before anything else an interrupted transaction is
+completed or rolled back. A verb that finds the lock taken waits up to ``--lock-timeout``
+seconds, saying for whom, then fails with one line naming the holder (exit 1).
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from aicities.errors import DataError, DataErrors
@@ -39,6 +46,18 @@ def add_bootstrap_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
 
 
+def unless_check(args: argparse.Namespace) -> bool:
+    """``writes`` of a verb that writes unless ``--check`` is given."""
+    return not args.check
+
+
+def _lock_timeout(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be ≥ 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aicities",
@@ -46,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--root", help="project folder (default: the one containing the cwd)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    parser.add_argument(
+        "--lock-timeout", type=_lock_timeout, default=None, metavar="SECONDS",
+        help="how long to wait for another aicities process that holds the checkout "
+        "(default: $AICITIES_LOCK_TIMEOUT, else 300; 0: fail at once)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -65,6 +88,52 @@ def missing_extra(exc: ModuleNotFoundError, command: str, extra: str | None) -> 
             f"installed): pip install 'aicities[{need}]'")
 
 
+def _writes(args: argparse.Namespace) -> bool:
+    writes: bool | Callable[[argparse.Namespace], bool] = getattr(args, "writes", False)
+    return bool(writes(args) if callable(writes) else writes)
+
+
+def _command(args: argparse.Namespace) -> str:
+    verbs = [args.command] + [str(v) for k, v in vars(args).items()
+                              if k.endswith("_command") and v]
+    return " ".join(verbs)
+
+
+def _timeout(args: argparse.Namespace) -> float:
+    from aicities.txn import DEFAULT_TIMEOUT
+
+    if args.lock_timeout is not None:
+        return float(args.lock_timeout)
+    env = os.environ.get("AICITIES_LOCK_TIMEOUT")
+    if not env:
+        return DEFAULT_TIMEOUT
+    try:
+        return _lock_timeout(env)
+    except (ValueError, argparse.ArgumentTypeError):
+        raise DataError("AICITIES_LOCK_TIMEOUT", 0, "bad-lock-timeout",
+                        f"{env!r} is not a number of seconds ≥ 0") from None
+
+
+def _run(args: argparse.Namespace, project: Project | None) -> int:
+    """Run the verb, in a checkout under its lock and after recovery (module docstring)."""
+    if project is None:
+        return int(args.func(args, project))
+    from aicities.txn import LockTimeout, session
+
+    def say(message: str) -> None:
+        print(f"aicities {_command(args)}: {message}", file=sys.stderr)
+
+    try:
+        with session(project.root, writes=_writes(args), command=_command(args),
+                     timeout=_timeout(args), on_wait=say) as recovered:
+            if recovered is not None:
+                say(recovered.describe())
+            return int(args.func(args, project))
+    except LockTimeout as exc:
+        say(str(exc))
+        return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -77,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         project = find_project(root)
         if project is None and getattr(args, "needs_checkout", True):
             project = Project.find(root)  # raises, naming the folder
-        return int(args.func(args, project))
+        return _run(args, project)
     except ModuleNotFoundError as exc:
         message = missing_extra(exc, args.command, args.extra)
         if message is None:

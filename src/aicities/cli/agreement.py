@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from aicities.cli import unless_check
 from aicities.project import Project
 
 # the install extra this verb's implementation needs (README "Install")
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--b", default=None, help="second pass folder (default: passes/blind)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; fail if agreement.json differs from a fresh computation")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, writes=unless_check)
 
 
 def run(args: argparse.Namespace, project: Project) -> int:

@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--paragraphs", nargs="*", help="only these paragraph ids")
     s.add_argument("-o", "--output", help="write here instead of stdout")
-    s.set_defaults(func=run_sheet)
+    s.set_defaults(func=run_sheet, writes=lambda args: bool(args.output))
     a = verbs.add_parser("apply", help="resolve a sheet into spans and paragraph labels")
     a.add_argument("sheet")
     a.add_argument(
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="'gold' (annotations/spans + annotations/paragraphs.jsonl) or a folder that "
         "receives <doc_id>.jsonl and paragraphs.jsonl (an annotation pass)",
     )
-    a.set_defaults(func=run_apply)
+    a.set_defaults(func=run_apply, writes=True)
 
 
 def _target(project: Project, into: str) -> tuple[Path, Path]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from aicities.cli import add_bootstrap_arguments
+from aicities.cli import add_bootstrap_arguments, unless_check
 from aicities.project import Project
 
 # the install extra this verb's implementation needs (README "Install")
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--check", action="store_true",
                    help="write nothing; recompute and fail if a committed file of the "
                    "leaderboard differs (use the settings it was made with)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, writes=unless_check)
 
 
 def run(args: argparse.Namespace, project: Project) -> int:

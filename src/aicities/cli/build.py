@@ -6,6 +6,7 @@ import argparse
 import datetime
 import sys
 
+from aicities.cli import unless_check
 from aicities.project import Project
 
 # the install extra this verb's implementation needs (README "Install")
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None,
                    help="seed of --resplit (default: aicities.splits.DEFAULT_SEED, 2026)")
     p.add_argument("--date", help="date recorded by --resplit (default: today, YYYY-MM-DD)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, writes=unless_check)
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
@@ -53,14 +54,15 @@ def run(args: argparse.Namespace, project: Project) -> int:
             return 1
         print("build --check: release/ and DATASHEET.md are reproduced byte for byte")
         return 0
+    splits = None
     if args.resplit:
         date = args.date or datetime.date.today().isoformat()
         seed = {} if args.seed is None else {"seed": args.seed}
-        splits, moved = resplit(project, date=date, **seed)
+        splits, moved = resplit(project, date=date, write=False, **seed)
         sizes = ", ".join(f"{k} {len(v)}" for k, v in splits.splits.items())
         print(f"resplit: seed {splits.seed}, {sizes}; {moved} paragraph(s) changed split; "
-              "wrote tasks/splits.json")
-    summary = run_build(project)
+              "tasks/splits.json is written with the release")
+    summary = run_build(project, splits)
     rows = ", ".join(f"{config} {sum(c.values())}" for config, c in summary.rows.items())
     print(f"built release/ {summary.version}: {summary.n_documents} articles, "
           f"{summary.n_paragraphs} paragraphs, {summary.n_spans} gold spans, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aicities.cli import unless_check
 from aicities.project import Project
 
 # the install extra this verb's implementation needs (README "Install")
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write nothing; fail if the committed files differ from a fresh run",
     )
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, writes=unless_check)
 
 
 def run(args: argparse.Namespace, project: Project) -> int:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aicities.cli import unless_check
 from aicities.errors import DataError
 from aicities.project import Project
 
@@ -34,12 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     v = verbs.add_parser("config", help="write annotations/labelstudio/config.xml from the schema")
     v.add_argument("--check", action="store_true",
                    help="only check that the committed config is up to date")
-    v.set_defaults(func=run_config)
+    v.set_defaults(func=run_config, writes=unless_check)
 
     v = verbs.add_parser("tasks", help="write Label Studio import JSON (one task per paragraph)")
     _task_options(v)
     v.add_argument("-o", "--output", help="file to write (default: print to stdout)")
-    v.set_defaults(func=run_tasks)
+    v.set_defaults(func=run_tasks, writes=lambda args: bool(args.output))
 
     v = verbs.add_parser("push", help="create or update a project and add the tasks it lacks")
     _server_options(v)
@@ -57,19 +58,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="receive the predictions of this model version instead of the "
                    "annotations (as annotator model-<version>), e.g. to check a push")
     v.add_argument("--save-export", metavar="FILE", help="also keep the raw export JSON")
-    v.set_defaults(func=run_pull)
+    v.set_defaults(func=run_pull, writes=True)
 
     v = verbs.add_parser("import", help="receive the annotations of a JSON export file")
     v.add_argument("export", help="Label Studio JSON export (Export → JSON)")
     _receive_options(v)
-    v.set_defaults(func=run_import)
+    v.set_defaults(func=run_import, writes=True)
 
     v = verbs.add_parser("merge", help="report (and with --apply write) an annotator's work "
                          "into the gold")
     v.add_argument("--annotator", required=True, help="folder name under received/")
     v.add_argument("--apply", action="store_true", help="write the gold (default: report only)")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
-    v.set_defaults(func=run_merge)
+    v.set_defaults(func=run_merge, writes=lambda args: args.apply)
 
     v = verbs.add_parser("agreement", help="span F1 and label kappa between two annotators")
     v.add_argument("--annotators", nargs=2, metavar=("A", "B"), required=True,

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-o", "--output", default=None,
         help="output folder (default annotations/passes/rules)",
     )
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, writes=True)
 
 
 def run(args: argparse.Namespace, project: Project) -> int:

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-o", "--output", type=Path, default=None,
         help="output folder (default: site/ in the project folder)",
     )
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, writes=True)
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
