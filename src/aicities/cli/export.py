@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--release", type=Path, metavar="PATH",
                    help="read this release folder (default: the checkout's release/, else the "
                    "release shipped with the installed package)")
-    p.set_defaults(func=run, needs_checkout=False)
+    p.set_defaults(func=run, needs_checkout=False, writes=True)
 
 
 def run(args: argparse.Namespace, project: Project | None) -> int:
