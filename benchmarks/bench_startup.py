@@ -33,6 +33,16 @@ def wall(cmd: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def shown(cmd: list[str]) -> str:
+    """The command as recorded: program names without folders, paths relative to the checkout."""
+    words = [Path(cmd[0]).name]
+    for word in cmd[1:]:
+        path = Path(word)
+        words.append(str(path.relative_to(ROOT)) if path.is_absolute() and
+                     path.is_relative_to(ROOT) else word)
+    return " ".join(words)
+
+
 def paired(a: list[str], b: list[str], runs: int) -> dict[str, object]:
     wall(a), wall(b)  # warm the file cache, not counted
     times_a, times_b = [], []
@@ -41,8 +51,8 @@ def paired(a: list[str], b: list[str], runs: int) -> dict[str, object]:
         times_b.append(wall(b))
     ratios = [x / y for x, y in zip(times_a, times_b, strict=True)]
     return {
-        "a": " ".join(Path(a[0]).name if i == 0 else x for i, x in enumerate(a)),
-        "b": " ".join(Path(b[0]).name if i == 0 else x for i, x in enumerate(b)),
+        "a": shown(a),
+        "b": shown(b),
         "runs": runs,
         "a_median_seconds": round(statistics.median(times_a), 4),
         "b_median_seconds": round(statistics.median(times_b), 4),

@@ -167,9 +167,6 @@ class Release:
     def data_file(self, config: str, split: str) -> Path:
         return self.path / "data" / config / f"{split}.jsonl"
 
-    def describe(self) -> str:
-        return f"{DATASET_ID} {self.version} ({self.origin}: {self.path})"
-
 
 def _from_project(project: Project, origin: str) -> Release:
     return Release(project.release, origin, project.schema_file)

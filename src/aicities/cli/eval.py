@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
         score_label_files,
         score_ner_files,
     )
-    from aicities.project import find_release
+    from aicities.project import DATASET_ID, find_release
     from aicities.schema import get_schema
 
     release = find_release(args.release, project)
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
         )
     if not args.pred.is_file():
         raise FileNotFoundError(f"no prediction file {args.pred}")
-    scored = ({"dataset": "aicities-zh", "version": release.version, "split": args.split,
+    scored = ({"dataset": DATASET_ID, "version": release.version, "split": args.split,
                "release": str(release.path), "origin": release.origin}
               if args.gold is None else None)
     if args.task == "ner":
