@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 
 from aicities.blocks import block_names, fill, outside_blocks, table
 from aicities.build import run_build
-from aicities.card import TEMPLATE, release_date
+from aicities.card import license_text, release_date, rights, template
 from aicities.corpus import iter_documents, load_paragraphs
 from aicities.datasheet import renderers as datasheet_renderers
 from aicities.errors import DataError
@@ -118,7 +119,7 @@ def test_card_shows_version_label_table_and_licences(project):
     assert "| layer | label | train | validation | test | total |" in text
     assert "Labels missing from a split:" in text
     assert "CC BY 4.0" in text and "Apache License 2.0" in text
-    assert "belong to\n  their publishers" in text
+    assert rights().replace("\n", "\n  ") in text  # the card's bullet, indented
     assert "## Citation" in text and "load_dataset(REPO, \"ner\")" in text
 
 
@@ -176,4 +177,18 @@ def test_release_date_comes_from_the_changelog(tmp_path):
 
 
 def test_the_card_template_has_no_hand_typed_numbers():
-    assert re.findall(r"\S*\d\S*", _prose(TEMPLATE)) == []
+    assert re.findall(r"\S*\d\S*", _prose(template())) == []
+
+
+def test_the_rights_text_is_written_once():
+    """The terms of the article text live in one template file; the card, LICENSE.md and
+    DATASHEET.md carry it from there (the datasheet in a generated block)."""
+    src = Path(__file__).resolve().parents[1] / "src" / "aicities"
+    holders = sorted(p.relative_to(src).as_posix() for p in src.rglob("*")
+                     if p.is_file() and p.suffix != ".pyc"
+                     and "holds no rights" in p.read_text(encoding="utf-8", errors="ignore"))
+    assert holders == ["release/templates/rights.md"]
+    assert rights() in license_text()
+    datasheet = (src.parents[1] / "DATASHEET.md").read_text(encoding="utf-8")
+    assert "holds no rights" not in outside_blocks(datasheet)
+    assert rights() in datasheet

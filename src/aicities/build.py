@@ -502,7 +502,7 @@ def build_into(project: Project, out: Path | _Folder, splits: Splits | None = No
         summary.files[info.path] = info
     crois = croissant.render(summary, features).encode("utf-8")
     summary.files["croissant.json"] = out.write("croissant.json", crois)
-    summary.files["LICENSE.md"] = out.write("LICENSE.md", card.LICENSE_TEXT.encode("utf-8"))
+    summary.files["LICENSE.md"] = out.write("LICENSE.md", card.license_text().encode("utf-8"))
     out.write("README.md", card.render(summary, features).encode("utf-8"))
     return summary
 

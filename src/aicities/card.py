@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -242,29 +243,11 @@ def fields_block(features: Mapping[str, Any]) -> str:
 
 
 def load_block(summary: Summary) -> str:
-    return f'''```python
-from datasets import load_dataset
-
-REPO = "release"  # this folder, or the Hub id it was pushed to
-ner = load_dataset(REPO, "ner")                       # train / validation / test
-tags = ner["train"].features["ner_tags"].feature.names  # "O", "B-PER", "I-PER", …
-city = load_dataset(REPO, "city", split="test")
-documents = load_dataset(REPO, "documents", split="{DOCUMENTS_SPLIT}")
-pinned = load_dataset(REPO, "topic", revision="v{summary.version}")  # this exact release
-```'''
+    return _render("load.md.j2", documents_split=DOCUMENTS_SPLIT, version=summary.version)
 
 
 def citation_block(summary: Summary) -> str:
-    date = summary.release_date
-    return f"""```bibtex
-@misc{{aicities_zh,
-  title   = {{aicities-zh: Chinese news on cities building an AI industry after DeepSeek}},
-  author  = {{{{aicities-zh contributors}}}},
-  year    = {{{date[:4]}}},
-  version = {{{summary.version}}},
-  note    = {{Annotated dataset, released {date}}}
-}}
-```"""
+    return _render("citation.bib.j2", date=summary.release_date, version=summary.version)
 
 
 def renderers(summary: Summary, features: Mapping[str, Any]) -> dict[str, Callable[[], str]]:
@@ -281,147 +264,39 @@ def renderers(summary: Summary, features: Mapping[str, Any]) -> dict[str, Callab
     }
 
 
-TEMPLATE = """\
-# aicities-zh
+def rights() -> str:
+    """The terms of the article text: one paragraph, the same in the card, LICENSE.md and
+    DATASHEET.md (``templates/rights.md``)."""
+    return _render("rights.md").rstrip("\n")
 
-Chinese news articles on how cities (Suzhou, Kunshan, Hangzhou, Shenzhen …) race to build an
-AI industry after DeepSeek, cleaned from their web pages with every step traceable, annotated
-with entity and figure spans (every figure carries a normalized value) and labelled per
-paragraph with the cities it is about and its topics.
 
-<!-- generated:version -->
-<!-- /generated:version -->
+def template() -> str:
+    """The card's body before its generated blocks are filled."""
+    return _render("README.md.j2", rights=rights())
 
-## State of the annotations
 
-These figures are computed from the data by `aicities build`; they describe this release as
-it is, including what is not annotated yet. The annotations were made by AI agents
-(large-language-model sessions) following `annotations/GUIDELINES.md` — rule
-pre-annotation, a full manual pass, a blind second pass over every paragraph (in two
-rounds), adjudication of every disagreement — and have not been reviewed by a human
-annotator; see DATASHEET.md for the agreement figures and why they likely overstate human
-agreement.
-
-<!-- generated:state -->
-<!-- /generated:state -->
-
-## Configs
-
-<!-- generated:configs -->
-<!-- /generated:configs -->
-
-Every row carries its `doc_id`, so the leave-one-document-out protocol can be run on any
-config. Span offsets are half-open Unicode code points: relative to the paragraph's `text`
-in `ner` and `figures`, relative to the article's `text` in `documents`. `text_simplified`
-is the OpenCC t2s conversion of `text`, of the same length, so the same offsets serve both
-(for simplified-script articles the two are equal).
-
-## How to load
-
-No loading script: the configs are declared in this card's metadata.
-
-<!-- generated:load -->
-<!-- /generated:load -->
-
-## Tasks
-
-- **Named entities and figures** (`ner`): character-level tagging with the entity labels
-  (PER, ORG, GPE, LOC, PRODUCT, EVENT, WORK) and the figure labels (MONEY, PERCENT,
-  QUANTITY, DATE, DURATION) of the schema; scored with strict, exact, partial and type
-  matching (the SemEval schemas of nervaluate) with bootstrap intervals.
-- **Figure normalization** (`figures`): value, range end, unit, modifier and ISO 8601 date or
-  duration of each figure span.
-- **City tagging** (`city`) and **topic tagging** (`topic`): multi-label paragraph
-  classification over closed label sets.
-- Two protocols: the fixed split below, and leave-one-document-out over the articles.
-
-The task cards (input, output, metric, scoring one's own predictions) are in the source
-repository under `tasks/`; `aicities eval` scores prediction files against this release.
-
-## Labels per split
-
-<!-- generated:labels -->
-<!-- /generated:labels -->
-
-![Label counts per split](charts/label_counts_per_split.png)
-
-![Paragraph labels per article](charts/paragraph_labels_per_article.png)
-
-## Splits
-
-Paragraph-level, seeded and stratified over the labels; fixed in `tasks/splits.json` of the
-source repository and redrawn only when the changelog says so.
-
-<!-- generated:splits -->
-<!-- /generated:splits -->
-
-## Fields
-
-<!-- generated:fields -->
-<!-- /generated:fields -->
-
-## Source articles
-
-<!-- generated:sources -->
-<!-- /generated:sources -->
-
-How each article was captured, cleaned and annotated, its known gaps and biases and the
-intended uses are in the datasheet (`DATASHEET.md` in the source repository).
-
-## Licences and rights
-
-- **Article text** (`text`, `text_simplified`, `tokens`, span `text`): the articles belong to
-  their publishers; this project holds no rights in them and grants none. The text is
-  redistributed, cleaned but unchanged in wording, only so that the annotations can be used
-  and verified: for non-commercial research and teaching, quoted with attribution to the
-  publisher or site named above, not to be republished as news. A rights holder who objects
-  can ask for an article's removal in the source repository's issue tracker; it is then
-  taken out of the next release, and the changelog says so.
-- **Annotations** (spans, labels, normalized values, paragraph labels, schema, guidelines):
-  Creative Commons Attribution 4.0 International (CC BY 4.0).
-- **Code** (the `aicities` package that builds and scores this dataset): Apache License 2.0.
-
-See `LICENSE.md` in this folder.
-
-## Citation
-
-<!-- generated:citation -->
-<!-- /generated:citation -->
-"""
-
-LICENSE_TEXT = """\
-# Licences and rights of aicities-zh
-
-This dataset combines material under different terms.
-
-## Article text
-
-The news articles (the `text`, `text_simplified` and `tokens` fields and the `text` of every
-span) belong to their publishers, named in the dataset card (`README.md`, "Source
-articles"). The aicities-zh project holds no rights in them and grants none. The text is
-redistributed, cleaned but unchanged in wording, only so that the annotations can be used
-and verified: for non-commercial research and teaching, quoted with attribution to the
-publisher or site, and not to be republished as news. A rights holder who objects can ask for
-an article's removal in the source repository's issue tracker; it is then taken out of the
-next release, and the changelog says so.
-
-## Annotations
-
-The annotations (entity and figure spans, normalized values, paragraph city and topic
-labels), the label schema and the annotation guidelines are licensed under the Creative
-Commons Attribution 4.0 International licence (CC BY 4.0):
-https://creativecommons.org/licenses/by/4.0/legalcode
-
-## Code
-
-The code that builds, validates and scores the dataset (the `aicities` Python package) is
-licensed under the Apache License, Version 2.0:
-https://www.apache.org/licenses/LICENSE-2.0
-"""
+def license_text() -> str:
+    """``release/LICENSE.md``."""
+    return _render("LICENSE.md.j2", rights=rights())
 
 
 def render(summary: Summary, features: Mapping[str, Any]) -> str:
     """The whole card: YAML front matter and the filled template."""
     header = card_data(summary, features).to_yaml()
-    body = blocks.fill(TEMPLATE, renderers(summary, features), "release/README.md")
+    body = blocks.fill(template(), renderers(summary, features), "release/README.md")
     return f"---\n{header}\n---\n\n{body}"
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    # Markdown, not HTML: nothing to escape (the values are the project's own statistics),
+    # and a missing variable is an error, not an empty string.
+    return jinja2.Environment(loader=jinja2.PackageLoader("aicities", "release/templates"),
+                              autoescape=False, keep_trailing_newline=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def _render(name: str, **values: Any) -> str:
+    return str(_environment().get_template(name).render(**values))

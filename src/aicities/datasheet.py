@@ -247,6 +247,7 @@ def renderers(summary: Summary, inputs: SheetInputs) -> dict[str, Callable[[], s
         "agreement": lambda: agreement_block(summary),
         "labels": lambda: card.labels_block(summary),
         "splits": lambda: card.splits_block(summary),
+        "rights": card.rights,
     }
 
 
