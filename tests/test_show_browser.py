@@ -21,7 +21,7 @@ from aicities.corpus import iter_documents, load_paragraphs, process, to_simplif
 from aicities.files import read_text, write_all, write_bytes_atomic
 from aicities.project import Project
 from aicities.schema import get_schema
-from aicities.show import build_site
+from aicities.viewer.site import build_site
 from show_fixture import doc_id_for, write_fixture_gold
 
 pytestmark = pytest.mark.browser

@@ -4,22 +4,18 @@ Both are pure functions of the leaderboard dict that :func:`aicities.benchmark.r
 returns (what ``tasks/leaderboard.json`` holds), so the tables, the charts and the JSON
 cannot disagree. Numbers are shown with three decimals, intervals as ``[low, high]``.
 
-Charts are deterministic bytes, as the release's (``aicities.charts``): the Agg canvas
-without pyplot, matplotlib's default style, a fixed size and dpi, no ``Software`` metadata,
-ASCII labels only (no CJK font needed).
+The charts are drawn with the project's one chart module (``aicities.charts``: deterministic
+PNG bytes, matplotlib's default style, ASCII labels only); this module only chooses what
+they show.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from aicities import charts
 
-DPI = 100
 CHARTS = ("ner_per_label_f1.png", "city_confusion.png")
 PROTOCOL_NAMES = {"fixed": "fixed split (test)", "lodo": "LODO pooled"}
 DASH = "–"
@@ -323,89 +319,41 @@ def _label_section(board: Mapping[str, Any], task: str) -> list[str]:
 # --------------------------------------------------------------------------- charts
 
 
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
-
-
-def _figure(width: float, height: float, rows: int, cols: int) -> tuple[Figure, Any]:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig, fig.subplots(rows, cols, squeeze=False)
-
-
-def _bars(ax: Axes, title: str, labels: Sequence[str],
-          series: Sequence[tuple[str, Sequence[Mapping[str, Any]]]]) -> None:
-    """Grouped bars of F1 with interval whiskers; ``series`` = (legend, scores per label)."""
-    width = 0.8 / max(len(series), 1)
-    for k, (legend, scores) in enumerate(series):
-        xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(labels))]
-        f1 = [s["f1"] for s in scores]
-        cis = [(s.get("ci95") or {}).get("f1") for s in scores]
-        low = [max(f - c[0], 0.0) if c else 0.0 for f, c in zip(f1, cis, strict=True)]
-        high = [max(c[1] - f, 0.0) if c else 0.0 for f, c in zip(f1, cis, strict=True)]
-        ax.bar(xs, f1, width, label=legend, yerr=[low, high], capsize=2,
-               error_kw={"elinewidth": 0.8})
-    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("strict F1")
-    ax.set_title(title, loc="left", fontsize=10)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-
-
 def ner_per_label_chart(board: Mapping[str, Any]) -> bytes:
     baselines = board["tasks"]["ner"]["baselines"]
     full, mapped = _full_and_mapped(baselines)
-    fig, axes = _figure(11, 4.2 * (1 + len(mapped)), 1 + len(mapped), 1)
+    fig, axes = charts.figure(11, 4.2 * (1 + len(mapped)), 1 + len(mapped), 1)
     labels = board["dataset"]["labels"]["ner"]
     series = []
     for n in full:
         for protocol, label in PROTOCOL_NAMES.items():
             s = baselines[n]["fixed"] if protocol == "fixed" else baselines[n]["lodo"]["pooled"]
             series.append((f"{n}, {label}", [s["labels"][x] for x in labels]))
-    _bars(axes[0][0], "NER strict F1 per label (95% bootstrap intervals)", labels, series)
+    charts.f1_bars(axes[0][0], "NER strict F1 per label (95% bootstrap intervals)", labels, series)
     for k, n in enumerate(mapped, start=1):
         e = baselines[n]
         types = list(e["fixed"]["label_map"]["shared"])
         series = [(f"{n}, {label}",
                    [(e["fixed"] if p == "fixed" else e["lodo"]["pooled"])["labels"][t]
                     for t in types]) for p, label in PROTOCOL_NAMES.items()]
-        _bars(axes[k][0], f"{n}: strict F1 per shared type of the "
-              f"{e['label_map']} label map", types, series)
-    return _png(fig)
+        charts.f1_bars(axes[k][0], f"{n}: strict F1 per shared type of the "
+                       f"{e['label_map']} label map", types, series)
+    return charts.png(fig)
 
 
 def city_confusion_chart(board: Mapping[str, Any]) -> bytes:
     baselines = board["tasks"]["city"]["baselines"]
     names = list(baselines)
-    fig, axes = _figure(4.6 * max(len(names), 1), 8.4, 2, max(len(names), 1))
+    fig, axes = charts.figure(4.6 * max(len(names), 1), 8.4, 2, max(len(names), 1))
     for col, n in enumerate(names):
         c = baselines[n]["confusion"]
-        labels = c["labels"]
         for row, protocol in enumerate(PROTOCOL_NAMES):
-            ax = axes[row][col]
-            matrix = c[protocol]
-            ax.imshow(matrix, cmap="Blues", vmin=0)
-            peak = max((v for r in matrix for v in r), default=0)
-            for i, r in enumerate(matrix):
-                for j, v in enumerate(r):
-                    ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
-                            color="white" if peak and v > peak / 2 else "black")
-            ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
-            ax.set_yticks(range(len(labels)), labels, fontsize=8)
-            ax.set_xlabel("predicted")
-            ax.set_ylabel("gold")
-            ax.set_title(f"{n}, {PROTOCOL_NAMES[protocol]}", fontsize=10)
-    return _png(fig)
+            charts.counts_heatmap(axes[row][col], f"{n}, {PROTOCOL_NAMES[protocol]}",
+                                  c["labels"], c[protocol])
+    return charts.png(fig)
 
 
 def render_charts(board: Mapping[str, Any]) -> dict[str, bytes]:
     """File name → PNG bytes for every chart of the leaderboard."""
-    import matplotlib
-
-    with matplotlib.rc_context(rc=matplotlib.rcParamsDefault):
+    with charts.default_style():
         return {CHARTS[0]: ner_per_label_chart(board), CHARTS[1]: city_confusion_chart(board)}

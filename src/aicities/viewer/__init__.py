@@ -1,0 +1,1 @@
+"""The static viewer of the corpus and its annotations (``aicities show``)."""
