@@ -21,7 +21,7 @@ from aicities.baselines.base import load_terms, simplified, tags_to_spans
 from aicities.baselines.city import gazetteer_path
 from aicities.baselines.features import char_class, char_features
 from aicities.baselines.ner_jieba import tag
-from aicities.baselines.topic import keywords_path
+from aicities.baselines.topic import KeywordsFile, keywords_path
 from aicities.errors import DataError
 from aicities.evaluate import get_label_map, score_ner
 from aicities.project import Project
@@ -84,9 +84,11 @@ def test_text_simplified_falls_back_to_opencc() -> None:
         ("cities:\n  beijing: [北京]\n", "unknown-label", 2),
         ("cities:\n  suzhou: [苏州]\n  kunshan: [苏州]\n", "duplicate-term", 2),
         ("cities:\n  suzhou: [苏州]\n  kunshan: [蘇州]\n", "duplicate-term", 3),
-        ("cities:\n  suzhou: 苏州\n", "bad-terms", 2),
+        ("cities:\n  suzhou: 苏州\n", "bad-config", 2),
         ("cities:\n  suzhou: ['苏州 ']\n", "bad-term", 2),
-        ("cities: [苏州]\n", "bad-terms", 0),
+        ("cities: [苏州]\n", "bad-config", 1),
+        ("cities:\n  suzhou: [苏州]\nwithin: 1\n", "bad-config", 3),
+        ("cities:\n  suzhou: [苏州]\nextra: 1\n", "bad-config", 3),
         ("cities:\n  suzhou: [苏州]\nwithin:\n  kunshan: beijing\n", "unknown-label", 0),
     ],
 )
@@ -101,7 +103,7 @@ def test_bad_gazetteer_is_a_data_error(tmp_path: Path, schema: Schema, content: 
 
 def test_missing_term_list_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
-        load_terms(tmp_path / "nope.yaml", "topics", ["policy"])
+        load_terms(tmp_path / "nope.yaml", KeywordsFile, "topics", ["policy"])
     assert info.value.code == "missing-file"
 
 

@@ -106,8 +106,8 @@ def test_the_committed_gazetteer_loads_and_every_name_is_in_the_corpus(project):
         ("WORK: [“训力券”]\n",
          "g.yaml:1 [gazetteer-name] '“训力券”': names are non-empty with no space or "
          "punctuation at the edges (GUIDELINES §2)"),
-        ("ORG: 华为\n", "g.yaml:1 [gazetteer-invalid] ORG: expected a list of names"),
-        ("- 华为\n", "g.yaml [gazetteer-invalid] expected a mapping of label → names"),
+        ("ORG: 华为\n", "g.yaml:1 [bad-config] ORG: Expected `array`, got `str`"),
+        ("- 华为\n", "g.yaml:1 [bad-config] (top level): Expected `object | null`, got `array`"),
         ("ORG: [华为\n", "g.yaml:2 [invalid-yaml] while parsing a flow sequence"),
     ],
 )

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from aicities.errors import DataError
-from aicities.files import iter_jsonl, read_yaml
+from aicities.files import iter_jsonl, read_config
 
 COPY = "copy"
 CERTAINTIES = ("certain", "reconstructed")
@@ -221,34 +223,32 @@ def clean_to_raw(segments: Sequence[Segment], start: int, end: int) -> tuple[int
 # --------------------------------------------------------------------------- loading
 
 
+class _SiteSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One entry of ``corpus/sites.yaml`` (see :class:`SiteRules`); patterns are regexes."""
+
+    name: str
+    detect: tuple[str, ...] = ()
+    glosses: bool = False
+    split_paragraphs: str | None = None
+    truncate_at: tuple[str, ...] = ()
+    drop_lines: tuple[str, ...] = ()
+    strip_suffix: tuple[str, ...] = ()
+    strip_title_prefix: bool = False
+    drop_summary_lines: bool = False
+    kinds: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
+
+
+class _SitesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    sites: dict[str, _SiteSpec]
+
+
 def load_sites(path: Path) -> dict[str, SiteRules]:
-    data = read_yaml(path)
-    if not isinstance(data, dict) or not isinstance(data.get("sites"), dict):
-        raise DataError(path, 0, "bad-sites-file", "expected a mapping with a 'sites' key")
+    """``corpus/sites.yaml``, typed: a string where a list of patterns belongs, an unknown
+    key or a pattern that does not compile is a DataError naming the file, line and key."""
+    spec = read_config(path, _SitesFile)
     sites: dict[str, SiteRules] = {}
-    for site_id, spec in data["sites"].items():
-        spec = dict(spec or {})
-        kinds = {k: tuple(v) for k, v in (spec.pop("kinds", None) or {}).items()}
-        try:
-            rules = SiteRules(
-                id=site_id,
-                name=spec.pop("name"),
-                detect=tuple(spec.pop("detect", ())),
-                glosses=bool(spec.pop("glosses", False)),
-                split_paragraphs=spec.pop("split_paragraphs", None),
-                truncate_at=tuple(spec.pop("truncate_at", ())),
-                drop_lines=tuple(spec.pop("drop_lines", ())),
-                strip_suffix=tuple(spec.pop("strip_suffix", ())),
-                strip_title_prefix=bool(spec.pop("strip_title_prefix", False)),
-                drop_summary_lines=bool(spec.pop("drop_summary_lines", False)),
-                kinds=kinds,
-            )
-        except KeyError as exc:
-            raise DataError(path, 0, "bad-sites-file", f"site {site_id}: missing {exc}") from None
-        if spec:
-            raise DataError(
-                path, 0, "bad-sites-file", f"site {site_id}: unknown keys {sorted(spec)}"
-            )
+    for site_id, site in spec.sites.items():
+        rules = SiteRules(id=site_id, **msgspec.structs.asdict(site))
         for pattern in (*rules.detect, *rules.truncate_at, *rules.drop_lines, *rules.strip_suffix):
             _compile(pattern, path, site_id)
         sites[site_id] = rules

@@ -12,12 +12,12 @@ import difflib
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+import msgspec
 
 from aicities.clean import (
     Cleaned,
@@ -29,7 +29,7 @@ from aicities.clean import (
     load_sites,
 )
 from aicities.errors import DataError, DataErrors
-from aicities.files import dumps_jsonl, iter_jsonl, read_text, write_all
+from aicities.files import dumps_jsonl, iter_jsonl, read_config, read_text, write_all
 from aicities.project import Project
 from aicities.segment import Paragraph, segment
 
@@ -37,26 +37,12 @@ DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 SCRIPTS = ("simplified", "traditional")
 # A document is traditional when t2s changes at least this share of its Han characters.
 TRADITIONAL_SHARE = 0.05
-_SOURCE_FIELDS = (
-    "site",
-    "title_paragraphs",
-    "site_name",
-    "publisher",
-    "author",
-    "published",
-    "published_precision",
-    "date_method",
-    "url",
-    "notes",
-    "kinds",
-)
 
 
-@dataclass(frozen=True)
-class Source:
-    """Curated facts about one article (``sources.yaml``); all optional."""
+class Source(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Curated facts about one article (an entry of ``sources.yaml``); all optional."""
 
-    doc_id: str
+    doc_id: str = ""  # the entry's key in sources.yaml
     site: str | None = None
     title_paragraphs: int = 1
     site_name: str | None = None
@@ -67,50 +53,24 @@ class Source:
     date_method: str | None = None
     url: str | None = None
     notes: str | None = None
-    kinds: dict[str, list[str]] = field(default_factory=dict)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    pass
-
-
-def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise DataError(
-                Path(str(getattr(loader, "name", "?"))),
-                key_node.start_mark.line + 1,
-                "duplicate-doc-id" if node.start_mark.column == 0 else "duplicate-key",
-                f"{key!r} appears twice",
-            )
-        seen[key] = loader.construct_object(value_node, deep=True)
-    return seen
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.Resolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+    kinds: dict[str, list[str]] = msgspec.field(default_factory=dict)
 
 
 def load_sources(path: Path) -> dict[str, Source]:
+    """``corpus/sources.yaml``, typed (unknown keys and wrong types name the file, line and
+    key); a doc_id listed twice is ``duplicate-doc-id``."""
     if not path.exists():
         return {}
-    loader = _UniqueKeyLoader(read_text(path))
-    loader.name = str(path)
     try:
-        data = loader.get_single_data() or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(path, mark.line + 1 if mark else 0, "invalid-yaml", str(exc)) from None
-    finally:
-        loader.dispose()
-    sources = {}
-    for doc_id, spec in data.items():
-        unknown = set(spec or {}) - set(_SOURCE_FIELDS)
-        if unknown:
-            raise DataError(path, 0, "unknown-field", f"{doc_id}: unknown fields {sorted(unknown)}")
-        sources[str(doc_id)] = Source(doc_id=str(doc_id), **(spec or {}))
-    return sources
+        data = read_config(path, dict[str, Source | None]) or {}
+    except DataError as exc:
+        lines = read_text(path).split("\n")
+        top = 0 < exc.line <= len(lines) and not lines[exc.line - 1][:1].isspace()
+        if exc.code == "duplicate-key" and top:
+            raise DataError(path, exc.line, "duplicate-doc-id", exc.message) from None
+        raise
+    return {str(doc_id): msgspec.structs.replace(spec or Source(), doc_id=str(doc_id))
+            for doc_id, spec in data.items()}
 
 
 @cache

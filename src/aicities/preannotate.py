@@ -17,7 +17,7 @@ from pathlib import Path
 from aicities.annotations import Span
 from aicities.corpus import to_simplified
 from aicities.errors import DataError
-from aicities.files import read_yaml
+from aicities.files import read_config
 from aicities.normalize import find_figures, normalize_figure
 
 Gazetteer = Mapping[str, Sequence[str]]
@@ -31,11 +31,10 @@ def load_gazetteer(path: Path, labels: Sequence[str]) -> dict[str, list[str]]:
     a name listed twice, and a name under two labels in any script (the rules layer gives
     every name one label; a traditional form beside its simplified one is welcome).
     """
-    data = read_yaml(path)
+    # typed: a string where the list of names belongs is a bad-config error with its line
+    data = read_config(path, dict[str, list[str]] | None)
     if data is None:
         return {}
-    if not isinstance(data, dict):
-        raise DataError(path, 0, "gazetteer-invalid", "expected a mapping of label → names")
     source = path.read_text(encoding="utf-8")
     seen: dict[str, str] = {}
     listed: set[str] = set()
@@ -46,11 +45,8 @@ def load_gazetteer(path: Path, labels: Sequence[str]) -> dict[str, list[str]]:
         if label not in labels:
             raise DataError(path, line, "gazetteer-label",
                             f"{label!r} is not an entity label ({', '.join(labels)})")
-        if not isinstance(names, list):
-            raise DataError(path, line, "gazetteer-invalid", f"{label}: expected a list of names")
         out[label] = []
         for name in names:
-            name = str(name)
             found = _find(source, name, cursor)
             cursor = found if found >= 0 else cursor
             where = _line_at(source, found) or line

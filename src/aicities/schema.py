@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
+
+import msgspec
 
 from aicities.errors import DataError
-from aicities.files import read_yaml
+from aicities.files import read_config
 
 LAYERS = ("entity", "figure")
 NORM_FIELDS = ("value", "value_max", "unit", "modifier", "iso", "iso_max")
@@ -87,61 +89,77 @@ class Schema:
         return ("O", *(f"{p}-{label}" for label in self.labels for p in ("B", "I")))
 
 
-def _need(obj: dict[str, Any], key: str, path: Path, where: str) -> Any:
-    if key not in obj:
-        raise DataError(path, 0, "schema-missing-field", f"{where}: missing {key!r}")
-    return obj[key]
+# ------------------------------------------------------------- schema.yaml, as typed
+
+Colour = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+NormField = Literal["value", "value_max", "unit", "modifier", "iso", "iso_max"]
+
+
+class _Examples(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+
+
+class _Norm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    required: tuple[NormField, ...] = ()
+    optional: tuple[NormField, ...] = ()
+
+
+class _LabelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    layer: Literal["entity", "figure"]
+    name: str
+    colour: Colour
+    definition: str
+    examples: _Examples = _Examples()
+    norm: _Norm = _Norm()
+
+
+class _ValueSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    zh: str | None = None
+    colour: Colour = "#888888"
+    definition: str | None = None
+
+
+class _LabelSetSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    definition: str
+    values: dict[str, _ValueSpec]
+
+
+class _SchemaFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    schema_version: int
+    modifiers: dict[str, str]
+    labels: dict[str, _LabelSpec]
+    paragraph_labels: dict[str, _LabelSetSpec]
+    norm_fields: dict[NormField, str] = msgspec.field(default_factory=dict)
 
 
 def load_schema(path: Path) -> Schema:
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise DataError(path, 0, "schema-invalid", "expected a mapping")
-    labels: dict[str, Label] = {}
-    for label_id, spec in _need(data, "labels", path, "schema").items():
-        layer = _need(spec, "layer", path, label_id)
-        if layer not in LAYERS:
-            raise DataError(path, 0, "schema-invalid", f"{label_id}: unknown layer {layer!r}")
-        norm = spec.get("norm") or {}
-        unknown = set(norm.get("required", [])) | set(norm.get("optional", []))
-        if unknown - set(NORM_FIELDS):
-            raise DataError(
-                path,
-                0,
-                "schema-invalid",
-                f"{label_id}: unknown norm fields {sorted(unknown - set(NORM_FIELDS))}",
-            )
-        examples = spec.get("examples") or {}
-        labels[label_id] = Label(
-            id=label_id,
-            layer=layer,
-            name=_need(spec, "name", path, label_id),
-            colour=_need(spec, "colour", path, label_id),
-            definition=str(_need(spec, "definition", path, label_id)).strip(),
-            positive=tuple(str(x) for x in examples.get("positive") or ()),
-            negative=tuple(str(x) for x in examples.get("negative") or ()),
-            norm_required=tuple(norm.get("required", ())),
-            norm_optional=tuple(norm.get("optional", ())),
+    """``annotations/schema.yaml``, decoded into typed records: an unknown key, a layer or
+    normalized field outside the closed sets, or a colour that is not ``#rrggbb`` is a
+    DataError naming the file, line and key."""
+    spec = read_config(path, _SchemaFile)
+    labels = {
+        label_id: Label(
+            id=label_id, layer=s.layer, name=s.name, colour=s.colour,
+            definition=s.definition.strip(), positive=s.examples.positive,
+            negative=s.examples.negative, norm_required=s.norm.required,
+            norm_optional=s.norm.optional,
         )
-    paragraph_labels = {}
-    for name, spec in _need(data, "paragraph_labels", path, "schema").items():
-        values = _need(spec, "values", path, name)
-        paragraph_labels[name] = ParagraphLabelSet(
-            name=name,
-            definition=str(_need(spec, "definition", path, name)).strip(),
-            values=tuple(values),
-            zh={k: str(v.get("zh", k)) for k, v in values.items()},
-            colours={k: str(v.get("colour", "#888888")) for k, v in values.items()},
+        for label_id, s in spec.labels.items()
+    }
+    paragraph_labels = {
+        name: ParagraphLabelSet(
+            name=name, definition=s.definition.strip(), values=tuple(s.values),
+            zh={k: v.zh if v.zh is not None else k for k, v in s.values.items()},
+            colours={k: v.colour for k, v in s.values.items()},
         )
+        for name, s in spec.paragraph_labels.items()
+    }
     for required in ("cities", "topics"):
         if required not in paragraph_labels:
             raise DataError(path, 0, "schema-missing-field", f"paragraph_labels.{required}")
-    return Schema(
-        version=int(_need(data, "schema_version", path, "schema")),
-        labels=labels,
-        modifiers=tuple(_need(data, "modifiers", path, "schema")),
-        paragraph_labels=paragraph_labels,
-    )
+    return Schema(version=spec.schema_version, labels=labels, modifiers=tuple(spec.modifiers),
+                  paragraph_labels=paragraph_labels)
 
 
 @cache

@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from aicities.annotations import Span
 from aicities.corpus import iter_documents, load_paragraphs, to_simplified
-from aicities.errors import DataError
-from aicities.files import read_yaml
+from aicities.files import read_config
 from aicities.project import Project
 from aicities.schema import NORM_FIELDS, Schema, get_schema
 from aicities.segment import Paragraph
@@ -380,29 +381,35 @@ def _paragraph_schema(
 # ---------------------------------------------------------------------- exceptions
 
 
-@dataclass
-class Exceptions:
+class Unannotated(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A mention deliberately left without a span in one paragraph."""
+
+    text: str
+    paragraph: str
+    reason: str
+
+
+class LabelVariation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A string that deliberately carries more than one label across the corpus."""
+
+    text: str
+    labels: tuple[str, ...]
+    reason: str
+
+
+class Exceptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``annotations/exceptions.yaml``: deliberate variation, each entry with a reason."""
 
-    unannotated: list[dict[str, Any]] = field(default_factory=list)
-    label_variation: list[dict[str, Any]] = field(default_factory=list)
+    unannotated: tuple[Unannotated, ...] = ()
+    label_variation: tuple[LabelVariation, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Exceptions:
+        """The file, typed (a missing reason or an unknown key names the file, line and key);
+        no file is no exceptions."""
         if not path.exists():
             return cls()
-        data = read_yaml(path) or {}
-        for key in data:
-            if key not in ("unannotated", "label_variation"):
-                raise DataError(path, 0, "unknown-field", f"unknown section {key!r}")
-        out = cls(list(data.get("unannotated") or []), list(data.get("label_variation") or []))
-        for entry in out.unannotated:
-            if not {"text", "paragraph", "reason"} <= set(entry):
-                raise DataError(path, 0, "missing-field", f"unannotated entry {entry}")
-        for entry in out.label_variation:
-            if not {"text", "labels", "reason"} <= set(entry):
-                raise DataError(path, 0, "missing-field", f"label_variation entry {entry}")
-        return out
+        return read_config(path, Exceptions | None) or cls()
 
 
 # ---------------------------------------------------------------------- the corpus
@@ -615,7 +622,7 @@ def _corpus_problems(
         rel = _rel(project, spans_dir / f"{doc_id}.jsonl")
         for line, s in spans:
             labels_of[_key(s.text)][s.label].append((rel, line, s))
-    allowed = {(_key(e["text"]), frozenset(e["labels"])): e for e in exceptions.label_variation}
+    allowed = {(_key(e.text), frozenset(e.labels)): e for e in exceptions.label_variation}
     used_variation: set[tuple[str, frozenset[str]]] = set()
     for text, by_label in sorted(labels_of.items()):
         if len(by_label) < 2:
@@ -625,7 +632,7 @@ def _corpus_problems(
             used_variation.add(key)
             report.accepted_label_variation.append(
                 {"text": text, "labels": {k: len(v) for k, v in sorted(by_label.items())},
-                 "reason": allowed[key]["reason"]}
+                 "reason": allowed[key].reason}
             )
             continue
         counts = {k: len(v) for k, v in sorted(by_label.items())}
@@ -641,7 +648,7 @@ def _corpus_problems(
     covered: dict[str, list[tuple[int, int]]] = {
         doc_id: sorted((s.start, s.end) for _, s in spans) for doc_id, spans in spans_by_doc.items()
     }
-    skip = {(_key(e["text"]), e["paragraph"]): e for e in exceptions.unannotated}
+    skip = {(_key(e.text), e.paragraph): e for e in exceptions.unannotated}
     used_skip: set[tuple[str, str]] = set()
     annotated = sorted({s.text for spans in spans_by_doc.values() for _, s in spans}, key=len)
     simplified = {doc_id: to_simplified(text) for doc_id, text in clean.items()}
@@ -675,16 +682,16 @@ def _corpus_problems(
                             "annotations/exceptions.yaml with the reason")
                 )
     # Exceptions describe the gold; a pass may predate them, so staleness is a gold check.
-    for key, entry in skip.items():
-        if key in used_skip:
-            report.accepted_unannotated.append(dict(entry))
+    for place, entry in skip.items():
+        if place in used_skip:
+            report.accepted_unannotated.append(msgspec.structs.asdict(entry))
         elif stale:
             out.append(problem("annotations/exceptions.yaml", 0, "stale-exception",
-                               f"unannotated {entry['text']!r} in {entry['paragraph']}"))
-    for key, entry in allowed.items():
-        if key not in used_variation and stale:
+                               f"unannotated {entry.text!r} in {entry.paragraph}"))
+    for pair, variation in allowed.items():
+        if pair not in used_variation and stale:
             out.append(problem("annotations/exceptions.yaml", 0, "stale-exception",
-                               f"label_variation {entry['text']!r} {entry['labels']}"))
+                               f"label_variation {variation.text!r} {list(variation.labels)}"))
     return out
 
 

@@ -20,14 +20,16 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aicities.corpus import to_simplified
 from aicities.errors import DataError
 from aicities.evaluate.conll import iob2_spans
 from aicities.evaluate.rows import Problems
-from aicities.files import read_yaml
+from aicities.files import read_config
 from aicities.schema import Schema
+
+T = TypeVar("T")
 
 Row = Mapping[str, Any]
 TASKS = ("ner", "city", "topic")
@@ -109,30 +111,31 @@ def in_order(values: Sequence[str] | set[str], order: Sequence[str]) -> list[str
 # --- term lists (city gazetteer, topic keywords) -----------------------------------------
 
 
-def load_terms(path: Path, key: str, allowed: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """``{label: (terms…)}`` from the mapping under ``key`` in the YAML file ``path``.
+def load_terms(path: Path, kind: type[T], key: str,
+               allowed: Sequence[str]) -> tuple[T, dict[str, tuple[str, ...]]]:
+    """The term file ``path`` decoded as ``kind`` (a typed record, see
+    :func:`aicities.files.read_config`) and its ``{label: (terms…)}`` under ``key``.
 
     Terms are stored simplified (they are matched on ``text_simplified``). Raises DataError
-    (file, line, problem) for a missing file or key, a label outside ``allowed``, a value
-    that is not a list, an empty or padded term, or a term under two labels.
+    (file, line, problem) for a missing file, a shape that is not ``kind``'s (a string where
+    the list of terms belongs), a label outside ``allowed``, an empty list, an empty or
+    padded term, or a term under two labels.
     """
     if not path.is_file():
         raise DataError(path, 0, "missing-file", "the baseline's term list does not exist")
-    data = read_yaml(path)
+    spec = read_config(path, kind)
     source = path.read_text(encoding="utf-8")
-    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
-        raise DataError(path, 0, "bad-terms", f"expected a mapping {key}: {{label: [terms]}}")
     out: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
-    for label, terms in data[key].items():
+    for label, terms in getattr(spec, key).items():
         line = _line_of(source, f"{label}:")
         if label not in allowed:
             raise DataError(path, line, "unknown-label",
                             f"{label!r} is not one of {', '.join(allowed)}")
-        if not isinstance(terms, list) or not terms:
+        if not terms:
             raise DataError(path, line, "bad-terms", f"{label}: expected a non-empty list")
         for term in terms:
-            if not isinstance(term, str) or not term or term != term.strip():
+            if not term or term != term.strip():
                 raise DataError(path, _line_of(source, str(term)) or line, "bad-term",
                                 f"{label}: {term!r} must be a non-empty string without "
                                 "surrounding spaces")
@@ -142,7 +145,7 @@ def load_terms(path: Path, key: str, allowed: Sequence[str]) -> dict[str, tuple[
                                 f"{term!r} is listed under {owner[key_]} and {label}")
             owner[key_] = label
         out[label] = tuple(to_simplified(t) for t in terms)
-    return out
+    return spec, out
 
 
 def _line_of(source: str, needle: str) -> int:

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from aicities.baselines.base import (
     Baseline,
     Row,
@@ -23,8 +25,15 @@ from aicities.baselines.base import (
     term_pattern,
 )
 from aicities.errors import DataError
-from aicities.files import read_yaml
 from aicities.schema import Schema
+
+
+class GazetteerFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``tasks/city/gazetteer.yaml``: ``cities: {city: [names…]}`` and ``within: {child:
+    parent}`` (a city inside another, e.g. kunshan in suzhou)."""
+
+    cities: dict[str, tuple[str, ...]]
+    within: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def gazetteer_path(tasks: Path) -> Path:
@@ -48,10 +57,8 @@ class CityGazetteer(Baseline):
     def from_file(cls, path: Path, schema: Schema) -> CityGazetteer:
         """Read ``tasks/city/gazetteer.yaml``; bad content is a DataError (file, line)."""
         values = label_values("city", schema)
-        names = load_terms(path, "cities", values)
-        within = read_yaml(path).get("within") or {}
-        if not isinstance(within, dict):
-            raise DataError(path, 0, "bad-terms", "within: expected a mapping child → parent")
+        spec, names = load_terms(path, GazetteerFile, "cities", values)
+        within = spec.within
         for child, parent in within.items():
             if child not in values or parent not in values or child == parent:
                 raise DataError(path, 0, "unknown-label",

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from aicities.baselines.base import (
     Baseline,
     Row,
@@ -22,6 +24,12 @@ from aicities.baselines.base import (
     term_pattern,
 )
 from aicities.schema import Schema
+
+
+class KeywordsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``tasks/topic/keywords.yaml``: ``topics: {topic: [keywords…]}``."""
+
+    topics: dict[str, tuple[str, ...]]
 
 
 def keywords_path(tasks: Path) -> Path:
@@ -42,7 +50,8 @@ class TopicKeywords(Baseline):
     @classmethod
     def from_file(cls, path: Path, schema: Schema) -> TopicKeywords:
         """Read ``tasks/topic/keywords.yaml``; bad content is a DataError (file, line)."""
-        return cls(schema, load_terms(path, "topics", label_values("topic", schema)))
+        _, keywords = load_terms(path, KeywordsFile, "topics", label_values("topic", schema))
+        return cls(schema, keywords)
 
     def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         return [
