@@ -27,6 +27,22 @@ from typing import Any
 import cn2an
 
 from aicities.corpus import to_simplified
+from aicities.figure_words import (
+    AT_LEAST_HUNDRED,
+    CLASSIFIERS,
+    CURRENCIES,
+    DURATION_FINDER_SUFFIXES,
+    DURATION_FINDER_UNITS,
+    DURATION_UNITS,
+    MODIFIER_PREFIXES,
+    MODIFIER_SUFFIXES,
+    VAGUE_NUMERALS,
+    alternation,
+    currency_words,
+    finder_prefixes,
+    finder_suffixes,
+    finder_vague,
+)
 
 
 class NormalizeError(ValueError):
@@ -37,53 +53,10 @@ SCALES = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 CN_DIGITS = "零〇一二两三四五六七八九"
 CN_NUM = f"[{CN_DIGITS}十百千万亿]"
 ARABIC = r"\d+(?:\.\d+)?"
-# Prefixes and suffixes that make a figure approximate or a bound (GUIDELINES.md).
-PREFIX_MODIFIERS = [
-    ("不超过", "at_most"),
-    ("超过", "more_than"),
-    ("不到", "less_than"),
-    ("不足", "less_than"),
-    ("最高", "at_most"),
-    ("最多", "at_most"),
-    ("最长", "at_most"),
-    ("至少", "at_least"),
-    ("约", "approx"),
-    ("近", "approx"),
-    ("逾", "more_than"),
-    ("超", "more_than"),
-    ("过", "more_than"),
-]
-SUFFIX_MODIFIERS = [
-    ("以上", "more_than"),
-    ("以下", "less_than"),
-    ("以内", "at_most"),
-    ("左右", "approx"),
-    ("上下", "approx"),
-]
-CURRENCIES = {"美元": "USD", "元": "CNY", "港元": "HKD", "欧元": "EUR", "日元": "JPY"}
-DURATION_UNITS = {
-    "年": ("Y", False),
-    "个月": ("M", False),
-    "月": ("M", False),
-    "周": ("W", False),
-    "星期": ("W", False),
-    "天": ("D", False),
-    "日": ("D", False),
-    "小时": ("H", True),
-    "个小时": ("H", True),
-    "分钟": ("M", True),
-    "秒": ("S", True),
-}
+# Every vague numeral, longest first where one starts another (十几 before 几).
+_VAGUE_ALL = alternation(tuple(VAGUE_NUMERALS))
 SPRING_FESTIVAL = {2023: "2023-01-22", 2024: "2024-02-10", 2025: "2025-01-29", 2026: "2026-02-17"}
 ZODIAC_YEAR = {"兔年": 2023, "龙年": 2024, "蛇年": 2025, "马年": 2026}
-# Measure words a QUANTITY may end in (simplified script).
-CLASSIFIERS = (
-    "家", "人", "台", "位", "个", "条", "项", "张", "期", "批", "倍", "名", "款", "份", "所",
-    "座", "栋", "种", "辆", "架", "颗", "块", "套", "次", "场", "届", "类", "组", "支", "篇",
-    "部", "只", "台套", "万人", "亿人",
-)
-
-
 @dataclass(frozen=True)
 class _Number:
     value: float
@@ -122,14 +95,10 @@ def parse_number(text: str) -> _Number:
         for ch in m.group(2):
             value *= SCALES[ch]
         return _Number(value)
-    # Vague numerals: 十几, 几十, 数百, 几, 数, 上百, 二三十, 数十 (+ a scale).
-    m = re.fullmatch(r"(十几|几十|数十|数百|几百|几千|数千|几|数)([万亿千百]*)", t)
+    # Vague numerals: 十几, 几十, 数百, 几, 数, 数十 … (+ a scale); 二三十 below.
+    m = re.fullmatch(rf"({_VAGUE_ALL})([万亿千百]*)", t)
     if m:
-        low, high = {
-            "十几": (11, 19), "几十": (20, 90), "数十": (20, 90), "数百": (200, 900),
-            "几百": (200, 900), "几千": (2000, 9000), "数千": (2000, 9000), "几": (2, 9),
-            "数": (2, 9),
-        }[m.group(1)]
+        low, high = VAGUE_NUMERALS[m.group(1)]
         scale = 1
         for ch in m.group(2):
             scale *= SCALES[ch]
@@ -154,11 +123,11 @@ def parse_number(text: str) -> _Number:
 
 def _strip_modifiers(text: str) -> tuple[str, str | None]:
     modifier = None
-    for prefix, mod in PREFIX_MODIFIERS:
+    for prefix, mod in MODIFIER_PREFIXES:
         if text.startswith(prefix) and len(text) > len(prefix):
             text, modifier = text[len(prefix) :], mod
             break
-    for suffix, mod in SUFFIX_MODIFIERS:
+    for suffix, mod in MODIFIER_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
             modifier = modifier or mod
@@ -175,8 +144,7 @@ def _split_more(body: str) -> tuple[str, str | None]:
 
 
 # Vague numerals first: 十几家 is 十几 + 家, not 十 + 几家.
-_NUMBER_HEAD = re.compile(rf"^(?:十几|几十|数十|数百|几百|几千|数千|几|数|{ARABIC}|{CN_NUM}+)"
-                          r"[十百千万亿]*")
+_NUMBER_HEAD = re.compile(rf"^(?:{_VAGUE_ALL}|{ARABIC}|{CN_NUM}+)[十百千万亿]*")
 
 
 def _number_and_rest(body: str) -> tuple[_Number, str]:
@@ -278,7 +246,7 @@ def _percent(text: str) -> dict[str, Any]:
 def _quantity(text: str) -> dict[str, Any]:
     body, prefix_mod = _strip_modifiers(text)
     body, more = _split_more(body)
-    if body.startswith("上百"):
+    if body.startswith(AT_LEAST_HUNDRED):
         body, prefix_mod = "百" + body[2:], prefix_mod or "at_least"
         number, rest = _Number(100), body[1:]
     else:
@@ -445,9 +413,13 @@ def normalize_figure(text: str, label: str, *, anchor: str | None = None) -> dic
 # --------------------------------------------------------------------------- finding
 
 _NUM = rf"(?:{ARABIC}|{CN_NUM}{{1,6}})"
-_VAGUE = r"(?:十几|几十|数十|数百|几百|上百)"
-_PRE = r"(?:不超过|超过|不到|不足|最高|最多|最长|至少|约|近|逾|超)?"
-_POST = r"(?:以上|以下|以内|左右)?"
+# Generated from the tables of figure_words, with its finder exclusions.
+_VAGUE = alternation(finder_vague())
+_PRE = alternation(finder_prefixes()) + "?"
+_POST = alternation(finder_suffixes()) + "?"
+_CURRENCY = alternation(currency_words())
+_DURATION_UNIT = alternation(DURATION_FINDER_UNITS)
+_DURATION_POST = alternation(DURATION_FINDER_SUFFIXES) + "?"
 _SCALE = r"[万亿千百]{0,2}"
 _MORE = r"[多余]?"
 _CLASSIFIER = "|".join(sorted(CLASSIFIERS, key=len, reverse=True))
@@ -467,7 +439,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"|[一二三四五六七八九]成|一半){_POST}"
     )),
     ("MONEY", re.compile(
-        rf"{_PRE}(?:{_VAGUE}|{_NUM}){_MORE}{_SCALE}{_MORE}(?:美元|港元|欧元|日元|元){_POST}"
+        rf"{_PRE}(?:{_VAGUE}|{_NUM}){_MORE}{_SCALE}{_MORE}{_CURRENCY}{_POST}"
     )),
     # Amounts in 万/亿 whose yuan is implied: 千亿级企业, 过百亿企业, 五亿以上企业, 超亿级产值.
     ("MONEY", re.compile(
@@ -475,7 +447,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     )),
     ("DURATION", re.compile(
         rf"{_PRE}(?:{_NUM}(?:[到至—\-~～]{_NUM})?|二三十|{_VAGUE}){_MORE}"
-        r"(?:个小时|小时|个月|分钟|秒|天|周)(?:以内|左右)?"
+        rf"{_DURATION_UNIT}{_DURATION_POST}"
         rf"|{_PRE}(?:{_NUM}(?:[到至—\-~～]{_NUM})?|二三十|{_VAGUE}){_MORE}年(?!前|代|[初底末度级])"
     )),
     ("QUANTITY", re.compile(
