@@ -177,7 +177,14 @@ def test_release_date_comes_from_the_changelog(tmp_path):
 
 
 def test_the_card_template_has_no_hand_typed_numbers():
-    assert re.findall(r"\S*\d\S*", _prose(template())) == []
+    schema = get_schema(Path(__file__).resolve().parents[1] / "annotations" / "schema.yaml")
+    prose = _prose(template(schema))
+    assert re.findall(r"\S*\d\S*", prose) == []
+    # label names come from the schema, not typed into the template
+    raw = (Path(__file__).resolve().parents[1] / "src" / "aicities" / "release" / "templates"
+           / "README.md.j2").read_text(encoding="utf-8")
+    assert not [label for label in schema.label_ids if re.search(rf"\b{label}\b", raw)]
+    assert ", ".join(schema.figure_labels) in prose
 
 
 def test_the_rights_text_is_written_once():

@@ -22,6 +22,7 @@ from aicities import blocks
 from aicities.errors import DataError
 from aicities.features import CONFIGS, DOCUMENTS_SPLIT, split_names
 from aicities.files import read_text
+from aicities.schema import Schema
 from aicities.segment import KINDS
 from aicities.splits import SPLITS
 from aicities.summary import Summary
@@ -31,7 +32,7 @@ LICENSE_NAME = "cc-by-4.0-annotations-publisher-text"
 TASK_CARDS = "tasks/<task>/README.md"
 ROW_MEANING = {
     "ner": "a paragraph: text, spans (paragraph offsets), character tokens, BIO tags",
-    "figures": "a figure span (MONEY, PERCENT, QUANTITY, DATE, DURATION) with its normalized value",
+    "figures": "a figure span ({figure_labels}) with its normalized value",
     "city": "a paragraph with the cities it is about (multi-label)",
     "topic": "a paragraph with its topics (multi-label)",
     "documents": "an article: metadata, clean and simplified text, paragraphs, spans "
@@ -148,7 +149,9 @@ def configs_block(summary: Summary) -> str:
     rows: list[list[object]] = []
     for config in CONFIGS:
         counts: Mapping[str, int] = summary.rows.get(config, {})
-        rows.append([f"`{config}`", ROW_MEANING[config],
+        meaning = ROW_MEANING[config].format(
+            figure_labels=", ".join(summary.schema.figure_labels))
+        rows.append([f"`{config}`", meaning,
                      *[counts.get(s, "–") if s in split_names(config) else "–" for s in names]])
     return blocks.table(["config", "one row is", *names], rows)
 
@@ -270,9 +273,10 @@ def rights() -> str:
     return _render("rights.md").rstrip("\n")
 
 
-def template() -> str:
-    """The card's body before its generated blocks are filled."""
-    return _render("README.md.j2", rights=rights())
+def template(schema: Schema) -> str:
+    """The card's body before its generated blocks are filled (label names from ``schema``)."""
+    return _render("README.md.j2", rights=rights(), entity_labels=schema.entity_labels,
+                   figure_labels=schema.figure_labels)
 
 
 def license_text() -> str:
@@ -283,7 +287,8 @@ def license_text() -> str:
 def render(summary: Summary, features: Mapping[str, Any]) -> str:
     """The whole card: YAML front matter and the filled template."""
     header = card_data(summary, features).to_yaml()
-    body = blocks.fill(template(), renderers(summary, features), "release/README.md")
+    body = blocks.fill(template(summary.schema), renderers(summary, features),
+                       "release/README.md")
     return f"---\n{header}\n---\n\n{body}"
 
 
