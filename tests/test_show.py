@@ -407,8 +407,9 @@ def test_bad_schema_colour_is_a_data_error(fixture_project) -> None:
     path.write_text(read_text(path).replace('colour: "#e6194b"', 'colour: "red"', 1), "utf-8")
     with pytest.raises(DataError) as info:
         build_site(project)
-    assert (info.value.path, info.value.code) == (path, "bad-colour")
-    assert "PER: colour 'red' is not #rrggbb" in str(info.value)
+    # the schema's own reader refuses it (a typed colour), before any page is drawn
+    assert (info.value.path, info.value.code) == (path, "bad-config")
+    assert "labels.PER.colour" in info.value.message
 
 
 # ----------------------------------------------------------------------------- CLI

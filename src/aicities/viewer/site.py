@@ -131,10 +131,6 @@ def _check_paragraph_labels(
 def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> list[Article]:
     """The articles to show (all by default, in corpus order), with whatever gold exists."""
     schema = get_schema(project.schema_file)
-    for label in schema.labels.values():
-        if not HEX_COLOUR.fullmatch(label.colour):
-            raise DataError(project.schema_file, 0, "bad-colour",
-                            f"{label.id}: colour {label.colour!r} is not #rrggbb")
     records = {str(r["doc_id"]): r for r in iter_documents(project)}
     wanted = list(records) if not doc_ids else list(dict.fromkeys(doc_ids))
     unknown = [d for d in wanted if d not in records]
