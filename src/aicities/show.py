@@ -35,7 +35,7 @@ from aicities.annotations import (
     load_paragraph_labels,
     paragraph_of,
 )
-from aicities.clean import COPY, Cleaned
+from aicities.clean import COPY, INVISIBLE, Cleaned
 from aicities.corpus import iter_documents, load_paragraphs, process, to_simplified
 from aicities.errors import DataError, DataErrors
 from aicities.files import iter_jsonl, read_text
@@ -247,8 +247,13 @@ def label_counts(spans: Iterable[Span], schema: Schema) -> dict[str, int]:
 
 
 def esc(text: object) -> str:
-    """Text or attribute value, escaped (quotes included)."""
-    return html.escape(str(text), quote=True)
+    """Text or attribute value, escaped (quotes included); a character of
+    ``clean.INVISIBLE`` (only the raw text can hold one) is shown as ``[U+202E]``."""
+    return html.escape(INVISIBLE.sub(_visible, str(text)), quote=True)
+
+
+def _visible(m: re.Match[str]) -> str:
+    return f"[U+{ord(m.group()):04X}]"
 
 
 def css_class(label: str) -> str:
