@@ -107,11 +107,13 @@ def upload(plan: PushPlan, token: str, *, private: bool = False) -> str:
 
     from aicities.redact import redact
 
+    failures: tuple[type[Exception], ...] = (OSError, ValueError, RuntimeError,
+                                             *_transport_errors())
     try:
         return push(plan, HfApi(token=token), private=private)
     except PushRefused:
         raise
-    except (OSError, ValueError, RuntimeError, *_transport_errors()) as exc:
+    except failures as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         # Redacted before it is cut, so that no prefix of a secret survives the cut.
         words = redact(" ".join(str(exc).split()), secrets=[token])[:300]

@@ -170,17 +170,23 @@ def json_problem(text: str) -> tuple[int, str, str] | None:
     return None
 
 
-def loads(text: str, path: Path | str, line: int = 1) -> Any:
-    """Decode one JSON text strictly; every problem is a DataError at ``path:line:column``.
-
-    ``line`` is the line of the file where ``text`` starts (JSONL: the line itself).
-    """
+def check_json_bounds(text: str, path: Path | str, line: int = 1) -> None:
+    """Raise the DataError of :func:`json_problem` (depth, number length), if any, at
+    ``path:line:column``; for readers that decode with their own ``json.loads``."""
     found = json_problem(text)
     if found is not None:
         offset, code, message = found
         before = text[:offset]
         raise DataError(path, line + before.count("\n"), code, message,
                         column=offset - (before.rfind("\n") + 1) + 1)
+
+
+def loads(text: str, path: Path | str, line: int = 1) -> Any:
+    """Decode one JSON text strictly; every problem is a DataError at ``path:line:column``.
+
+    ``line`` is the line of the file where ``text`` starts (JSONL: the line itself).
+    """
+    check_json_bounds(text, path, line)
     try:
         return json.loads(text, object_pairs_hook=_unique_pairs)
     except _DuplicateKey as exc:

@@ -27,6 +27,7 @@ from typing import Any
 import cn2an
 
 from aicities.corpus import to_simplified
+from aicities.intervals import keep_disjoint
 
 
 class NormalizeError(ValueError):
@@ -520,11 +521,7 @@ def find_figures(text: str) -> list[tuple[int, int, str]]:
                 continue
             candidates.append((start, end, label))
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    chosen: list[tuple[int, int, str]] = []
-    for c in candidates:
-        if all(c[1] <= d[0] or c[0] >= d[1] for d in chosen):
-            chosen.append(c)
-    return sorted(chosen)
+    return sorted(keep_disjoint(candidates, lambda c: (c[0], c[1])))
 
 
 def _inside_latin_or_digits(text: str, start: int, end: int) -> bool:

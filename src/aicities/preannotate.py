@@ -18,6 +18,7 @@ from aicities.annotations import Span
 from aicities.corpus import to_simplified
 from aicities.errors import DataError
 from aicities.files import read_yaml
+from aicities.intervals import keep_disjoint
 from aicities.normalize import find_figures, normalize_figure
 
 Gazetteer = Mapping[str, Sequence[str]]
@@ -108,10 +109,8 @@ def preannotate(text: str, gazetteer: Gazetteer, *, anchor: str | None = None) -
     simple = to_simplified(text)
     entities = [(s, e, lab, 1) for s, e, lab in _entity_candidates(simple, gazetteer)]
     figures = [(s, e, lab, 0) for s, e, lab in find_figures(text)]
-    chosen: list[tuple[int, int, str, int]] = []
-    for cand in sorted(entities + figures, key=lambda c: (-(c[1] - c[0]), -c[3], c[0])):
-        if all(cand[1] <= c[0] or cand[0] >= c[1] for c in chosen):
-            chosen.append(cand)
+    ranked = sorted(entities + figures, key=lambda c: (-(c[1] - c[0]), -c[3], c[0]))
+    chosen = keep_disjoint(ranked, lambda c: (c[0], c[1]))
     spans = []
     for start, end, label, is_entity in sorted(chosen):
         norm = None if is_entity else normalize_figure(text[start:end], label, anchor=anchor)
