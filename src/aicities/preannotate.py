@@ -17,7 +17,7 @@ from pathlib import Path
 from aicities.annotations import Span
 from aicities.corpus import to_simplified
 from aicities.errors import DataError
-from aicities.files import read_yaml
+from aicities.files import read_text, read_yaml
 from aicities.intervals import keep_disjoint
 from aicities.normalize import find_figures, normalize_figure
 
@@ -37,7 +37,7 @@ def load_gazetteer(path: Path, labels: Sequence[str]) -> dict[str, list[str]]:
         return {}
     if not isinstance(data, dict):
         raise DataError(path, 0, "gazetteer-invalid", "expected a mapping of label → names")
-    source = path.read_text(encoding="utf-8")
+    source = read_text(path)
     seen: dict[str, str] = {}
     listed: set[str] = set()
     out: dict[str, list[str]] = {}

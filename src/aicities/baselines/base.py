@@ -26,7 +26,7 @@ from aicities.corpus import to_simplified
 from aicities.errors import DataError
 from aicities.evaluate.conll import iob2_spans
 from aicities.evaluate.rows import Problems
-from aicities.files import read_yaml
+from aicities.files import read_text, read_yaml
 from aicities.schema import Schema
 
 Row = Mapping[str, Any]
@@ -119,7 +119,7 @@ def load_terms(path: Path, key: str, allowed: Sequence[str]) -> dict[str, tuple[
     if not path.is_file():
         raise DataError(path, 0, "missing-file", "the baseline's term list does not exist")
     data = read_yaml(path)
-    source = path.read_text(encoding="utf-8")
+    source = read_text(path)
     if not isinstance(data, dict) or not isinstance(data.get(key), dict):
         raise DataError(path, 0, "bad-terms", f"expected a mapping {key}: {{label: [terms]}}")
     out: dict[str, tuple[str, ...]] = {}
