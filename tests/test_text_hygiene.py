@@ -133,10 +133,16 @@ def test_read_refuses_links_fifos_and_directories(tmp_path: Path):
     (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere")
     os.mkfifo(tmp_path / "fifo.txt")
     (tmp_path / "dir.txt").mkdir()
-    for name, words in (("link.txt", "symbolic link to"), ("dangling.txt", "does not exist"),
-                        ("fifo.txt", "FIFO"), ("dir.txt", "directory")):
+    # A link to a regular file is followed by default (the checkout links
+    # tasks/label_maps.yaml into the package); raw articles read with links=False.
+    assert inputs.read_bytes(tmp_path / "link.txt") == b"ok"
+    (tmp_path / "link-to-fifo.txt").symlink_to(tmp_path / "fifo.txt")
+    for name, words, links in (("link.txt", "symbolic link to", False),
+                               ("dangling.txt", "does not exist", True),
+                               ("fifo.txt", "FIFO", True), ("link-to-fifo.txt", "FIFO", True),
+                               ("dir.txt", "directory", True)):
         with pytest.raises(DataError) as exc:
-            inputs.read_bytes(tmp_path / name)
+            inputs.read_bytes(tmp_path / name, links=links)
         assert exc.value.code == "not-a-regular-file" and words in exc.value.message, name
         assert str(exc.value).startswith(str(tmp_path / name))
     with pytest.raises(DataError) as missing:

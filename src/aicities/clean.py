@@ -477,7 +477,7 @@ def clean_document(
     corrections_path: Path,
 ) -> Cleaned:
     """Clean one raw article. Raises DataError naming the file on bad input."""
-    raw = check_raw(raw_path, read_bytes(raw_path))
+    raw = check_raw(raw_path, read_bytes(raw_path, links=False))
     tracked = _Tracked(raw)
     mine = [c for c in corrections if c.doc_id == doc_id]
     apply_corrections(tracked, mine, raw_path, corrections_path)

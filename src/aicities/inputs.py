@@ -5,9 +5,10 @@ Every file the pipeline reads goes through :func:`read_bytes` (``aicities.files`
 refused, each with one :class:`~aicities.errors.DataError` line naming the file, the line
 (and the column, 1-based, in code points of that line, where one exists):
 
-* a path that is not a regular file: a symbolic link (also a dangling one: its target is
-  never read, so a link cannot smuggle another file of the machine into the corpus), a FIFO
-  (opened without blocking, so it cannot hang a verb), a socket, a device, a directory;
+* a path that is not a regular file: a FIFO (opened without blocking, so it cannot hang a
+  verb), a socket, a device, a directory, a dangling symbolic link; where ``links=False``
+  (the raw articles) any symbolic link, so that a link cannot smuggle another file of the
+  machine into the corpus;
 * any ``OSError`` while reading (permissions, a name too long …), as ``unreadable``;
 * bytes that are not UTF-8, and a UTF-8 byte order mark at the start of a file;
 * JSON nested deeper than :data:`MAX_JSON_DEPTH` (Python's decoder would overflow the
@@ -53,28 +54,38 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def check_regular(path: Path) -> None:
-    """Refuse ``path`` unless it is a regular file itself (``lstat``: links are not followed).
+def check_regular(path: Path, *, links: bool = True) -> None:
+    """Refuse ``path`` unless it is a regular file.
 
-    Raises DataError ``not-a-regular-file`` (naming what it is, and a link's target) or
-    ``unreadable`` (missing, no permission, a name too long …).
+    ``links=True`` (most inputs: the checkout itself links ``tasks/label_maps.yaml`` into the
+    package) follows a symbolic link and checks its target; a dangling link is refused,
+    naming its target. ``links=False`` (the raw articles, whose bytes become the corpus)
+    refuses every link (``lstat``). Raises DataError ``not-a-regular-file`` (naming what it
+    is) or ``unreadable`` (missing, no permission, a name too long …).
     """
     try:
         mode = os.lstat(path).st_mode
     except OSError as exc:
         raise unreadable(path, exc) from None
-    kind = _kind(mode)
-    if kind is None:
-        return
     if stat.S_ISLNK(mode):
         try:
             target = os.readlink(path)
         except OSError:
             target = "?"
-        dangling = "" if os.path.exists(path) else ", which does not exist"
-        kind = f"a symbolic link to {target}{dangling}"
-    raise DataError(path, 0, "not-a-regular-file",
-                    f"is {kind}; inputs must be regular files (links are not followed)")
+        if not os.path.exists(path):
+            raise DataError(path, 0, "not-a-regular-file",
+                            f"is a symbolic link to {target}, which does not exist")
+        if not links:
+            raise DataError(path, 0, "not-a-regular-file",
+                            f"is a symbolic link to {target}; these inputs must be regular "
+                            "files (links are not followed)")
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            raise unreadable(path, exc) from None
+    kind = _kind(mode)
+    if kind is not None:
+        raise DataError(path, 0, "not-a-regular-file", f"is {kind}; inputs must be regular files")
 
 
 def unreadable(path: Path | str, exc: OSError) -> DataError:
@@ -83,20 +94,23 @@ def unreadable(path: Path | str, exc: OSError) -> DataError:
     return DataError(path, 0, "unreadable", f"cannot read: {reason}")
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of the regular file ``path`` (see :func:`check_regular`).
+def read_bytes(path: Path, *, links: bool = True) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`check_regular` for ``links``).
 
-    Opened with ``O_NOFOLLOW | O_NONBLOCK`` after the ``lstat`` so that a file swapped for a
-    link or a FIFO between the two calls is refused too, not followed or waited on.
+    Opened with ``O_NONBLOCK`` (and ``O_NOFOLLOW`` when ``links`` is false) after the check,
+    and checked again with ``fstat``, so that a file swapped for a FIFO or a link between
+    the two calls is refused too, not waited on or followed.
     """
-    check_regular(path)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    check_regular(path, links=links)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        if exc.errno in (getattr(os, "ELOOP", -1),):
+        if exc.errno == getattr(os, "ELOOP", -1):
             raise DataError(path, 0, "not-a-regular-file",
-                            "is a symbolic link; inputs must be regular files") from None
+                            "is a symbolic link; these inputs must be regular files") from None
         raise unreadable(path, exc) from None
     try:
         if _kind(os.fstat(fd).st_mode) is not None:
