@@ -169,6 +169,21 @@ CASES: dict[str, Case] = {
     "annotate-apply-a-directory": Case(
         lambda root, tmp: ["annotate", "apply", str(root / "annotations")],
         r".*/annotations \[not-a-regular-file\] is a directory"),
+    "annotate-apply-a-dangling-link": Case(
+        lambda root, tmp: (root / "sheet.txt").symlink_to(root / "gone.txt") or [
+            "annotate", "apply", str(root / "sheet.txt")],
+        r".*/sheet\.txt \[not-a-regular-file\] is a symbolic link to .*gone\.txt, which does "
+        r"not exist"),
+    "benchmark-bootstrap-too-many": Case(
+        lambda root, tmp: ["benchmark", "--check", "--bootstrap", "100000000"],
+        r".*argument --bootstrap: must be ≤ 100,000", exit_code=2),
+    "lock-timeout-nan": Case(
+        lambda root, tmp: ["--lock-timeout", "nan", "validate"],
+        r".*argument --lock-timeout: must be from 0 to 86,400 seconds", exit_code=2),
+    "eval-negative-seed": Case(
+        lambda root, tmp: ["eval", "ner", "--gold", str(EVAL / "gold.jsonl"),
+                           "--pred", str(EVAL / "pred.jsonl"), "--seed", "-1"],
+        r".*argument --seed: must be ≥ 0", exit_code=2),
     "ls-import-deep-export": Case(
         lambda root, tmp: (root / "export.json").write_text(DEEP) and [
             "ls", "import", str(root / "export.json")],
