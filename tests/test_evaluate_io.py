@@ -32,7 +32,7 @@ ALL_LABELS = ", ".join(SCHEMA.label_ids)
 CASES: dict[str, tuple[str, list[str]]] = {
     "unknown-format": ("unknown-format.txt", [
         ":1 [unknown-format] expected JSONL, CLUENER JSON lines or character CoNLL"]),
-    "invalid-json": ("invalid-json.jsonl", [":2 [invalid-json] Expecting ',' delimiter"]),
+    "invalid-json": ("invalid-json.jsonl", [":2:174 [invalid-json] Expecting ',' delimiter"]),
     "not-an-object": ("not-an-object.jsonl", [
         ":3 [not-an-object] each line must be a JSON object"]),
     "bad-field": ("bad-field.jsonl", [

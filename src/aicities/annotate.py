@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicities import inputs
 from aicities.annotations import ParagraphLabels, Span, by_paragraph, span_id, to_document
 from aicities.errors import DataError, DataErrors
 from aicities.files import dumps_jsonl, iter_jsonl
@@ -135,9 +136,9 @@ def parse_sheet(text: str, path: Path) -> list[SheetParagraph]:
                 extra = extra.strip()
                 if extra.startswith("{"):
                     try:
-                        norm = json.loads(extra)
-                    except json.JSONDecodeError as exc:
-                        raise DataError(path, number, "sheet-bad-norm", exc.msg) from None
+                        norm = inputs.loads(extra, path, number)
+                    except DataError as exc:
+                        raise DataError(path, number, "sheet-bad-norm", exc.message) from None
                     if not isinstance(norm, dict) or set(norm) - set(NORM_FIELDS):
                         raise DataError(
                             path, number, "sheet-bad-norm",

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from aicities import inputs
 from aicities.annotations import (
     ParagraphLabels,
     Span,
@@ -452,10 +453,7 @@ def load_agreement(project: Project) -> Mapping[str, Any] | None:
     path = agreement_path(project)
     if not path.exists():
         return None
-    try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise DataError(_rel(project, path), exc.lineno, "invalid-json", exc.msg) from None
+    data = inputs.loads(read_text(path), _rel(project, path))
     if not isinstance(data, dict):
         raise DataError(_rel(project, path), 1, "not-an-object", "expected a JSON object")
     return data

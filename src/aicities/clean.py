@@ -8,6 +8,10 @@ code points it came from and the rule or correction that produced it (``Segment`
 Order of the passes (each a pure function of the previous text):
 
 1. corrections, in raw coordinates (mojibake runs repaired by hand, with a reason);
+1b. invisible characters (rule ``invisible-character``, :data:`INVISIBLE`): C0 controls
+   other than tab, newline and the line separators of pass 4, DEL, C1 controls other than
+   NEL, zero-width characters and bidirectional controls are removed (counted per article in
+   ``removed_chars`` of ``documents.jsonl``, like every rule);
 2. the hidden ``<span style="display:none">…`` fragment;
 3. pinyin glosses after characters (only on sites whose template inserts them);
 4. NFC and Unicode line separators;
@@ -31,6 +35,7 @@ import msgspec
 
 from aicities.errors import DataError
 from aicities.files import iter_jsonl, read_config
+from aicities.inputs import read_bytes
 
 COPY = "copy"
 CERTAINTIES = ("certain", "reconstructed")
@@ -43,6 +48,16 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # hold a single lowercase toned syllable, so they stay.
 PINYIN_GLOSS = re.compile(rf"(?<=[{_HAN}])\((?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,6}}\)")
 LINE_SEPARATORS = re.compile("[\u2028\u2029\u0085\x0b\x0c]")
+# Characters that draw nothing, or reorder what is drawn, and have no place in a news
+# article's text: C0 controls but tab, LF, VT, FF and CR (VT/FF become newlines in pass 4, CR
+# is refused by check_raw), DEL, C1 controls but NEL (a newline too), zero-width characters
+# (U+200B–U+200D, U+2060–U+2064, U+FEFF inside a text, U+180E) and bidirectional controls
+# (U+200E/U+200F, U+061C, U+202A–U+202E, U+2066–U+2069). U+202E alone can make a span
+# read backwards in a viewer; a NUL or an ESC can end or steer a terminal.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\u061c\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 BLANK = " \t\u3000\u00a0"
 _BLANK_RUN = re.compile(f"[{BLANK}]{{2,}}|[\t\u3000\u00a0]")
 
@@ -462,10 +477,11 @@ def clean_document(
     corrections_path: Path,
 ) -> Cleaned:
     """Clean one raw article. Raises DataError naming the file on bad input."""
-    raw = check_raw(raw_path, raw_path.read_bytes())
+    raw = check_raw(raw_path, read_bytes(raw_path, links=False))
     tracked = _Tracked(raw)
     mine = [c for c in corrections if c.doc_id == doc_id]
     apply_corrections(tracked, mine, raw_path, corrections_path)
+    tracked.sub(INVISIBLE, "", "rule:invisible-character")
     tracked.sub(HIDDEN_SPAN, "", "rule:hidden-span")
     if site.glosses:
         tracked.sub(PINYIN_GLOSS, "", "rule:pinyin-gloss")

@@ -30,10 +30,14 @@ from aicities.clean import (
 )
 from aicities.errors import DataError, DataErrors
 from aicities.files import dumps_jsonl, iter_jsonl, read_config, read_text, write_all
+from aicities.inputs import check_regular, read_bytes
 from aicities.project import Project
 from aicities.segment import Paragraph, segment
 
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# A doc_id names files in several folders, and their staging names (``.NAME.XXXX.tmp``)
+# add about 20 bytes: 64 keeps every name far below the 255-byte limit of file systems.
+MAX_DOC_ID = 64
 SCRIPTS = ("simplified", "traditional")
 # A document is traditional when t2s changes at least this share of its Han characters.
 TRADITIONAL_SHARE = 0.05
@@ -116,11 +120,34 @@ class CorpusDoc:
 
 
 def _raw_files(project: Project) -> list[Path]:
-    files = sorted(project.raw_dir.glob("*.txt"))
+    """The raw articles ``corpus/raw/<doc_id>.txt``, every problem of the listing collected.
+
+    Refused: a ``.txt`` entry that is not a regular file (a symbolic link, also a dangling
+    one, a FIFO, a directory: ``aicities.inputs.check_regular``), a doc_id that is not
+    well formed or longer than :data:`MAX_DOC_ID` (it names files in several folders, and
+    their temporary names), two doc_ids that differ only in case, and a name ending in
+    ``.txt`` in another case (``x.TXT`` would otherwise be skipped without a word).
+    """
+    if not project.raw_dir.is_dir():
+        raise DataError(project.raw_dir, 0, "no-articles", "no folder of raw articles")
+    entries = sorted(project.raw_dir.iterdir())
+    files = [f for f in entries if f.name.endswith(".txt")]
     seen: dict[str, Path] = {}
     errors = []
+    for f in entries:
+        if f.name.lower().endswith(".txt") and not f.name.endswith(".txt"):
+            errors.append(DataError(f, 0, "bad-raw-name",
+                                    f"raw articles are named <doc_id>.txt; rename it to "
+                                    f"{f.name[:-4]}.txt or move it out of {project.raw_dir}"))
     for f in files:
-        if not DOC_ID.match(f.stem):
+        try:
+            check_regular(f, links=False)
+        except DataError as exc:
+            errors.append(exc)
+        if len(f.stem) > MAX_DOC_ID:
+            errors.append(DataError(f, 0, "doc-id-too-long",
+                                    f"doc_id of {len(f.stem)} characters (at most {MAX_DOC_ID})"))
+        elif not DOC_ID.match(f.stem):
             errors.append(DataError(f, 0, "bad-doc-id", f"{f.stem!r} is not a valid doc_id"))
         key = f.stem.lower()
         if key in seen:
@@ -159,7 +186,7 @@ def process(project: Project) -> list[CorpusDoc]:
         doc_id = path.stem
         try:
             source = sources.get(doc_id) or Source(doc_id=doc_id)
-            raw_bytes = path.read_bytes()
+            raw_bytes = read_bytes(path, links=False)
             raw_text = check_raw(path, raw_bytes)
             digest = hashlib.sha256(raw_bytes).hexdigest()
             if digest in hashes:

@@ -15,30 +15,30 @@ from typing import Any
 
 import yaml
 
+from aicities import inputs
 from aicities.errors import DataError
 from aicities.txn import write_files
 
 
 def read_text(path: Path) -> str:
-    """Read a UTF-8 file strictly (no BOM tolerance, no newline translation)."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(path, line, "not-utf8", f"invalid UTF-8 at byte {exc.start}") from None
+    """Read a regular UTF-8 file strictly (no link, no BOM, no newline translation).
+
+    Every refusal is one DataError naming the file (``aicities.inputs``).
+    """
+    return inputs.read_text(path)
 
 
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, object)`` for each non-empty line; bad JSON is a DataError."""
+    """Yield ``(line_number, object)`` for each non-empty line; bad JSON is a DataError.
+
+    Each line is decoded by :func:`aicities.inputs.loads`: bounded nesting and number
+    length, no duplicate keys, errors at ``file:line:column``.
+    """
     text = read_text(path)
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(path, number, "invalid-json", exc.msg) from None
+        obj = inputs.loads(line, path, number)
         if not isinstance(obj, dict):
             raise DataError(path, number, "not-an-object", "each line must be a JSON object")
         yield number, obj

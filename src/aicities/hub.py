@@ -25,6 +25,10 @@ class PushRefused(Exception):
     """The release may not be pushed; the message says why."""
 
 
+class PushFailed(Exception):
+    """The Hub could not be reached or refused a request; the message is one redacted line."""
+
+
 @dataclass(frozen=True)
 class PushPlan:
     repo_id: str
@@ -90,3 +94,43 @@ def push(plan: PushPlan, api: Any, *, private: bool = False) -> str:
     api.create_tag(plan.repo_id, tag=plan.tag, revision=commit.oid, repo_type="dataset",
                    tag_message=f"aicities-zh {plan.version}")
     return str(commit.oid)
+
+
+def upload(plan: PushPlan, token: str, *, private: bool = False) -> str:
+    """:func:`push` with a ``huggingface_hub.HfApi`` holding ``token`` (endpoint: ``HF_ENDPOINT``).
+
+    A network or HTTP failure becomes :class:`PushFailed`: one line, the server's words cut
+    to 300 characters, every secret removed by :func:`aicities.redact.redact` (the token,
+    credentials and tokens in URLs, echoed Authorization headers).
+    """
+    from huggingface_hub import HfApi
+
+    from aicities.redact import redact
+
+    failures: tuple[type[Exception], ...] = (OSError, ValueError, RuntimeError,
+                                             *_transport_errors())
+    try:
+        return push(plan, HfApi(token=token), private=private)
+    except PushRefused:
+        raise
+    except failures as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        # Redacted before it is cut, so that no prefix of a secret survives the cut.
+        words = redact(" ".join(str(exc).split()), secrets=[token])[:300]
+        head = f"HTTP {status}: " if status else ""
+        raise PushFailed(f"{type(exc).__name__}: {head}{words}") from None
+
+
+def _transport_errors() -> tuple[type[Exception], ...]:
+    """The HTTP client's own error base (``huggingface_hub`` 2 uses ``httpx2``, whose
+    connection errors are not OSErrors; ``HfHubHTTPError`` is one)."""
+    found: list[type[Exception]] = []
+    for name in ("httpx2", "httpx", "requests"):
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        base = getattr(module, "HTTPError", None) or getattr(module, "RequestException", None)
+        if isinstance(base, type) and issubclass(base, Exception):
+            found.append(base)
+    return tuple(found)

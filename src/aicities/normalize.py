@@ -43,6 +43,7 @@ from aicities.figure_words import (
     finder_suffixes,
     finder_vague,
 )
+from aicities.intervals import keep_disjoint
 
 
 class NormalizeError(ValueError):
@@ -492,11 +493,7 @@ def find_figures(text: str) -> list[tuple[int, int, str]]:
                 continue
             candidates.append((start, end, label))
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    chosen: list[tuple[int, int, str]] = []
-    for c in candidates:
-        if all(c[1] <= d[0] or c[0] >= d[1] for d in chosen):
-            chosen.append(c)
-    return sorted(chosen)
+    return sorted(keep_disjoint(candidates, lambda c: (c[0], c[1])))
 
 
 def _inside_latin_or_digits(text: str, start: int, end: int) -> bool:

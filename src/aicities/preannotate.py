@@ -17,7 +17,8 @@ from pathlib import Path
 from aicities.annotations import Span
 from aicities.corpus import to_simplified
 from aicities.errors import DataError
-from aicities.files import read_config
+from aicities.files import read_config, read_text
+from aicities.intervals import keep_disjoint
 from aicities.normalize import find_figures, normalize_figure
 
 Gazetteer = Mapping[str, Sequence[str]]
@@ -35,7 +36,7 @@ def load_gazetteer(path: Path, labels: Sequence[str]) -> dict[str, list[str]]:
     data = read_config(path, dict[str, list[str]] | None)
     if data is None:
         return {}
-    source = path.read_text(encoding="utf-8")
+    source = read_text(path)
     seen: dict[str, str] = {}
     listed: set[str] = set()
     out: dict[str, list[str]] = {}
@@ -104,10 +105,8 @@ def preannotate(text: str, gazetteer: Gazetteer, *, anchor: str | None = None) -
     simple = to_simplified(text)
     entities = [(s, e, lab, 1) for s, e, lab in _entity_candidates(simple, gazetteer)]
     figures = [(s, e, lab, 0) for s, e, lab in find_figures(text)]
-    chosen: list[tuple[int, int, str, int]] = []
-    for cand in sorted(entities + figures, key=lambda c: (-(c[1] - c[0]), -c[3], c[0])):
-        if all(cand[1] <= c[0] or cand[0] >= c[1] for c in chosen):
-            chosen.append(cand)
+    ranked = sorted(entities + figures, key=lambda c: (-(c[1] - c[0]), -c[3], c[0]))
+    chosen = keep_disjoint(ranked, lambda c: (c[0], c[1]))
     spans = []
     for start, end, label, is_entity in sorted(chosen):
         norm = None if is_entity else normalize_figure(text[start:end], label, anchor=anchor)

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from aicities import inputs
 from aicities.errors import DataError, DataErrors
 from aicities.files import read_text
 from aicities.segment import Paragraph
@@ -166,10 +167,7 @@ def make_splits(
 
 def load_splits(path: Path) -> Splits:
     """Read ``tasks/splits.json``; a malformed file is a DataError naming the problem."""
-    try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise DataError(path, exc.lineno, "invalid-json", exc.msg) from None
+    data = inputs.loads(read_text(path), path)
     if not isinstance(data, dict):
         raise DataError(path, 1, "not-an-object", "splits.json must hold one JSON object")
     for key, kind in (("seed", int), ("method", str), ("splits", dict)):

@@ -25,7 +25,6 @@ importer and the release builder run exactly the same checks.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import re
 from collections import defaultdict
@@ -36,8 +35,10 @@ from typing import Any
 
 import msgspec
 
+from aicities import inputs
 from aicities.annotations import Span
 from aicities.corpus import iter_documents, load_paragraphs, to_simplified
+from aicities.errors import DataError
 from aicities.files import read_config
 from aicities.project import Project
 from aicities.schema import NORM_FIELDS, Schema, get_schema
@@ -64,7 +65,12 @@ _ISO_DURATION = re.compile(
 SCHEMA_ERRORS = {
     # id → (level, class, what it means); the README of the validator is this table.
     "not-utf8": (1, "FORMAT", "the file is not UTF-8"),
-    "invalid-json": (1, "FORMAT", "a line is not JSON"),
+    "bom": (1, "FORMAT", "the file starts with a UTF-8 byte order mark"),
+    "not-a-regular-file": (1, "FORMAT", "a symbolic link, FIFO or directory, not a file"),
+    "invalid-json": (1, "FORMAT", "a line is not JSON (with line and column)"),
+    "json-too-deep": (1, "FORMAT", "JSON nested deeper than 64 levels"),
+    "json-number-too-long": (1, "FORMAT", "a JSON number longer than 100 characters"),
+    "duplicate-key": (1, "FORMAT", "a JSON object with the same key twice"),
     "not-an-object": (1, "FORMAT", "a line is JSON but not an object"),
     "missing-field": (2, "SCHEMA", "a required field is absent"),
     "bad-type": (2, "SCHEMA", "a field has the wrong type"),
@@ -106,13 +112,15 @@ class Problem:
     level: int
     error_id: str
     message: str
+    column: int = 0  # 1-based, in code points of the line; 0: none applies
 
     @property
     def cls(self) -> str:
         return SCHEMA_ERRORS[self.error_id][1]
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line} [L{self.level} {self.cls} {self.error_id}] {self.message}"
+        place = f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
+        return f"{place} [L{self.level} {self.cls} {self.error_id}] {self.message}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -122,11 +130,12 @@ class Problem:
             "class": self.cls,
             "id": self.error_id,
             "message": self.message,
+            **({"column": self.column} if self.column else {}),
         }
 
 
-def problem(path: str | Path, line: int, error_id: str, message: str) -> Problem:
-    return Problem(str(path), line, SCHEMA_ERRORS[error_id][0], error_id, message)
+def problem(path: str | Path, line: int, error_id: str, message: str, column: int = 0) -> Problem:
+    return Problem(str(path), line, SCHEMA_ERRORS[error_id][0], error_id, message, column)
 
 
 @dataclass
@@ -283,18 +292,21 @@ def span_problems(
 
 
 def _read_lines(path: Path, rel: str) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+    """L1: the rows of one JSONL file, read by the shared strict reader (``aicities.inputs``)."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [problem(rel, 0, "not-utf8", f"invalid UTF-8 at byte {exc.start}")]
+        text = inputs.read_text(path)
+    except DataError as exc:
+        if exc.code not in SCHEMA_ERRORS:  # the system refused the read: not a format problem
+            raise
+        return [], [problem(rel, exc.line, exc.code, exc.message, exc.column)]
     rows, out = [], []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            out.append(problem(rel, number, "invalid-json", exc.msg))
+            obj = inputs.loads(line, rel, number)
+        except DataError as exc:
+            out.append(problem(rel, exc.line, exc.code, exc.message, exc.column))
             continue
         if not isinstance(obj, dict):
             out.append(problem(rel, number, "not-an-object", type(obj).__name__))
@@ -462,6 +474,9 @@ def validate_project(
     ``annotations/passes/first``) instead of the gold, with the same checks.
     """
     report = Report()
+    if spans_dir is not None and not spans_dir.is_dir():
+        raise DataError(spans_dir, 0, "no-such-folder",
+                        "no such folder" if not spans_dir.exists() else "is not a folder")
     spans_dir = spans_dir or project.spans_dir
     labels_file = labels_file or project.paragraph_labels_file
     schema = get_schema(project.schema_file)
@@ -470,7 +485,7 @@ def validate_project(
     by_doc: dict[str, list[Paragraph]] = defaultdict(list)
     for p in paragraphs:
         by_doc[p.doc_id].append(p)
-    clean = {doc_id: project.clean_path(doc_id).read_text(encoding="utf-8") for doc_id in by_doc}
+    clean = {doc_id: inputs.read_text(project.clean_path(doc_id)) for doc_id in by_doc}
 
     spans_by_doc: dict[str, list[tuple[int, Span]]] = {}
     failed = False

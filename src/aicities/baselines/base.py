@@ -26,7 +26,7 @@ from aicities.corpus import to_simplified
 from aicities.errors import DataError
 from aicities.evaluate.conll import iob2_spans
 from aicities.evaluate.rows import Problems
-from aicities.files import read_config
+from aicities.files import read_config, read_text
 from aicities.schema import Schema
 
 T = TypeVar("T")
@@ -124,7 +124,7 @@ def load_terms(path: Path, kind: type[T], key: str,
     if not path.is_file():
         raise DataError(path, 0, "missing-file", "the baseline's term list does not exist")
     spec = read_config(path, kind)
-    source = path.read_text(encoding="utf-8")
+    source = read_text(path)
     out: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
     for label, terms in getattr(spec, key).items():

@@ -30,20 +30,54 @@ from pathlib import Path
 from aicities.errors import DataError, DataErrors
 from aicities.project import Project, find_project
 
+# Upper bounds of counts given on the command line: beyond them a run would take hours or
+# allocate more memory than the machine has (``--bootstrap 100000000`` asked for 99.8 GiB).
+MAX_BOOTSTRAP = 100_000
+MAX_SEED = 2**32 - 1
+MAX_LOCK_TIMEOUT = 86_400.0
 
-def nonnegative_int(text: str) -> int:
-    """An argparse type for counts such as ``--bootstrap``."""
+
+def nonnegative_int(text: str, limit: int | None = None) -> int:
+    """An argparse type for counts such as ``--bootstrap``: 0 ≤ value (≤ ``limit``)."""
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError("must be ≥ 0")
+    if limit is not None and value > limit:
+        raise argparse.ArgumentTypeError(f"must be ≤ {limit:,}")
     return value
+
+
+def bounded_int(limit: int) -> Callable[[str], int]:
+    """``nonnegative_int`` with an upper bound, as an argparse type (named for its messages)."""
+    def parse(text: str) -> int:
+        try:
+            return nonnegative_int(text, limit)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    parse.__name__ = f"integer from 0 to {limit:,}"
+    return parse
+
+
+def iso_date(text: str) -> str:
+    """An argparse type for dates: a real calendar date written ``YYYY-MM-DD``."""
+    import datetime
+    import re
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def add_bootstrap_arguments(parser: argparse.ArgumentParser) -> None:
     """``--bootstrap N`` and ``--seed S``, shared by the verbs that report intervals."""
-    parser.add_argument("--bootstrap", type=nonnegative_int, default=1000, metavar="N",
-                        help="bootstrap resamples for the 95%% intervals (default 1000; 0: none)")
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--bootstrap", type=bounded_int(MAX_BOOTSTRAP), default=1000,
+                        metavar="N", help="bootstrap resamples for the 95%% intervals "
+                        f"(default 1000; 0: none; at most {MAX_BOOTSTRAP:,})")
+    parser.add_argument("--seed", type=bounded_int(MAX_SEED), default=0,
+                        help="bootstrap seed (default 0)")
 
 
 def unless_check(args: argparse.Namespace) -> bool:
@@ -53,8 +87,8 @@ def unless_check(args: argparse.Namespace) -> bool:
 
 def _lock_timeout(text: str) -> float:
     value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be ≥ 0")
+    if not 0 <= value <= MAX_LOCK_TIMEOUT:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_LOCK_TIMEOUT:,.0f} seconds")
     return value
 
 
@@ -158,9 +192,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(error, file=sys.stderr)
         print(f"{len(exc.errors)} error(s); nothing was written", file=sys.stderr)
         return 1
-    except (DataError, FileNotFoundError) as exc:
+    except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except OSError as exc:
+        # Every reader names its file in a DataError; this is the net for the rest (a
+        # folder given where a file is written, a full disk): one line naming the path.
+        print(os_error_line(exc), file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("aicities: input nested too deeply to process", file=sys.stderr)
+        return 1
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for an OSError: ``path: reason`` (a message the code gave, as is), redacted."""
+    from aicities.redact import redact
+
+    if exc.filename is not None:
+        other = f" → {exc.filename2}" if exc.filename2 is not None else ""
+        text = f"{exc.filename}{other}: {exc.strerror or type(exc).__name__}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return redact(" ".join(text.split()))
 
 
 if __name__ == "__main__":

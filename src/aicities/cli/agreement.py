@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
+    from aicities import inputs
     from aicities.corpus import load_paragraphs
     from aicities.files import read_text, write_text_atomic
     from aicities.passes import compare_passes
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
     passes = project.annotations / "passes"
     a_dir = Path(args.a) if args.a else passes / "first"
     b_dir = Path(args.b) if args.b else passes / "blind"
-    sample = json.loads(read_text(b_dir / "sample.json"))["paragraphs"]
+    sample = inputs.loads(read_text(b_dir / "sample.json"), b_dir / "sample.json")["paragraphs"]
     report = compare_passes(a_dir, b_dir, load_paragraphs(project),
                             get_schema(project.schema_file), sample)
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"

@@ -6,7 +6,7 @@ import argparse
 import datetime
 import sys
 
-from aicities.cli import unless_check
+from aicities.cli import iso_date, unless_check
 from aicities.project import Project
 
 # the install extra this verb's implementation needs (README "Install")
@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=None,
                    help="seed of --resplit (default: aicities.splits.DEFAULT_SEED, 2026)")
-    p.add_argument("--date", help="date recorded by --resplit (default: today, YYYY-MM-DD)")
+    p.add_argument("--date", type=iso_date,
+                   help="date recorded by --resplit (default: today, YYYY-MM-DD)")
     p.set_defaults(func=run, writes=unless_check)
 
 

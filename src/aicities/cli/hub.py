@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_push(args: argparse.Namespace, project: Project) -> int:
-    from aicities.hub import PushRefused, plan_push, push
+    from aicities.hub import PushFailed, PushRefused, plan_push, upload
 
     try:
         plan = plan_push(project, args.repo_id, args.tag)
@@ -54,12 +54,13 @@ def run_push(args: argparse.Namespace, project: Project) -> int:
         print("hub push: set HF_TOKEN to a token with write access to the repository",
               file=sys.stderr)
         return 1
-    from huggingface_hub import HfApi
-
     try:
-        commit = push(plan, HfApi(token=token), private=args.private)
+        commit = upload(plan, token, private=args.private)
     except PushRefused as exc:
         print(f"hub push: refused: {exc}", file=sys.stderr)
+        return 1
+    except PushFailed as exc:
+        print(f"hub push: failed: {exc}", file=sys.stderr)
         return 1
     print(f"pushed {len(plan.files)} files to datasets/{plan.repo_id} as commit {commit}, "
           f"tagged {plan.tag}: load_dataset({plan.repo_id!r}, revision={plan.tag!r})")

@@ -225,7 +225,9 @@ def run_pull(args: argparse.Namespace, project: Project) -> int:
     if args.save_export:
         write_text_atomic(Path(args.save_export),
                           json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
-    where = f"{args.url.rstrip('/')}/api/projects/{args.project}/export"
+    from aicities.redact import redact  # `where` is printed and recorded: no credentials
+
+    where = redact(f"{args.url.rstrip('/')}/api/projects/{args.project}/export")
     return _receive(project, tasks, where, users=users, annotator=args.annotator,
                     model_version=args.predictions)
 

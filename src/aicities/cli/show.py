@@ -40,6 +40,10 @@ def run(args: argparse.Namespace, project: Project) -> int:
         print(f"aicities show: {exc}", file=sys.stderr)
         return 2
     out = args.output if args.output is not None else project.root / "site"
+    if out.exists() and not out.is_dir():
+        print(f"{out}: is not a folder; give -o a folder (it is created if missing)",
+              file=sys.stderr)
+        return 1
     write_all({out / name: html for name, html in pages.items()})
     print(f"wrote {len(pages)} pages to {out}/ (open {out / 'index.html'})")
     return 0

@@ -35,7 +35,7 @@ def detect_format(path: Path) -> str:
     if line.lstrip().startswith("{"):
         try:
             return "cluener" if is_cluener_row(msgspec.json.decode(line)) else "jsonl"
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             return "jsonl"  # the JSONL reader names the problem
     if suffix in (".jsonl", ".json"):
         return "jsonl"

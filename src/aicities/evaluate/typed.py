@@ -55,7 +55,7 @@ def read_typed_ner(path: Path) -> SpanColumns | None:
         else:  # blank lines: skip them, keep the numbers of the others
             lines = [n for n, chunk in enumerate(chunks, start=1) if chunk.strip()]
             rows = [_decode(chunks[n - 1]) for n in lines]
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     ids = list(map(attrgetter("id"), rows))
     if "" in ids or len(set(ids)) != len(ids):

@@ -48,6 +48,7 @@ from aicities.annotations import (
 from aicities.corpus import load_paragraphs
 from aicities.errors import DataError, DataErrors
 from aicities.files import dumps_jsonl, iter_jsonl, read_text
+from aicities.inputs import check_json_bounds
 from aicities.labelstudio.convert import Judgement, from_results, judgement_problems
 from aicities.project import Project
 from aicities.schema import NORM_FIELDS, get_schema
@@ -73,6 +74,7 @@ def annotator_name(raw: str) -> str:
 def read_export(path: Path) -> list[dict[str, Any]]:
     """A Label Studio JSON export (a list of tasks) from a file."""
     text = read_text(path)
+    check_json_bounds(text, path)  # nesting and number length: one line, not a RecursionError
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -16,7 +16,15 @@ if TYPE_CHECKING:
 
 
 class ServerError(Exception):
-    """Label Studio cannot be reached, refuses the token, or refuses a request."""
+    """Label Studio cannot be reached, refuses the token, or refuses a request.
+
+    The message is redacted (``aicities.redact``): it may hold a URL or the server's words.
+    """
+
+    def __init__(self, message: str):
+        from aicities.redact import redact
+
+        super().__init__(redact(message))
 
 
 def _describe(exc: Exception) -> str:
@@ -27,6 +35,9 @@ def _describe(exc: Exception) -> str:
         text = json.dumps(detail, ensure_ascii=False) if not isinstance(detail, str) else detail
     else:
         text = str(body if body is not None else exc)
+    from aicities.redact import redact
+
+    text = redact(text)  # before the cut, so that no prefix of a secret survives it
     return f"HTTP {status}: {text[:500]}" if status else text[:500]
 
 

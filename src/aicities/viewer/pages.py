@@ -19,6 +19,7 @@ from typing import Any
 
 from aicities.annotations import ParagraphLabels, Span, by_paragraph
 from aicities.charts import BarLayout, bar_layout
+from aicities.clean import INVISIBLE
 from aicities.schema import NORM_FIELDS, Schema
 from aicities.viewer.raw import raw_layout
 from aicities.viewer.site import HEX_COLOUR, Article, article_file, raw_file
@@ -28,6 +29,16 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'
 UNCOLOURED = "#888888"  # a city or topic value without a colour in the schema
 
 
+def _visible(value: Any) -> Any:
+    """Every value a page shows, before escaping: a character of ``clean.INVISIBLE`` (only the
+    raw text can hold one, cleaning removes them) is shown as ``[U+202E]``, never as itself."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+    return value
+
+
 @cache
 def _environment() -> Any:
     import jinja2
@@ -35,6 +46,7 @@ def _environment() -> Any:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("aicities", "viewer/templates"),
         autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+        finalize=_visible,
     )
 
 
