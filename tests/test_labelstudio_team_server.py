@@ -132,7 +132,7 @@ def test_accounts_are_separate_and_tokens_stay_secret(team: dict[str, Any]) -> N
         assert client.users.whoami().email == email
     assert stat.S_IMODE((team["state"] / "tokens").stat().st_mode) == 0o700
     assert len(set(tokens.values()) | {team["admin_token"]}) == 3
-    # annotators are not the admin: no staff rights
+    # three accounts: the lead's admin and two annotators of their own
     admin = connect(team["url"], team["admin_token"])
     assert admin.users.whoami().email == LEAD
     emails = sorted(u.email for u in admin.users.list())
@@ -340,8 +340,9 @@ HIGHLIGHTS = "() => document.querySelectorAll('.htx-highlight').length"
 @pytest.mark.parametrize("team", ["sqlite"], indirect=True)
 def test_blind_project_in_chromium(team, blind_project, workspace) -> None:
     """Annotator B opens the labelling stream in Chromium: in a project with predictions the
-    regions are highlighted (the check can see them); in a blind project whose one task A
-    already labelled, B sees the text and the guidelines, and not one region."""
+    regions are highlighted (the check can see them); in a blind project (overlap 2) whose
+    one task A already labelled, B sees the guidelines first, then the text and not one
+    region. Screenshots: artifacts/labelstudio-*.png."""
     from playwright.sync_api import sync_playwright
 
     from aicities.labelstudio.config import label_config
@@ -361,7 +362,8 @@ def test_blind_project_in_chromium(team, blind_project, workspace) -> None:
     shown = push(admin, title="team browser visible", label_config=xml, tasks=with_gold)
     blind = push(admin, title="team browser blind", label_config=xml, tasks=text_only,
                  blind=True,
-                 settings={**blind_settings(), "expert_instruction": guidelines_html(workspace),
+                 settings={**blind_settings(), "maximum_annotations": 2,
+                           "expert_instruction": guidelines_html(workspace),
                            "show_instruction": True})
     (task,) = admin.tasks.list(project=blind.project_id, fields="task_only")
     a = connect(team["url"], team["tokens"][ANN_A].read_text().strip())
@@ -379,7 +381,7 @@ def test_blind_project_in_chromium(team, blind_project, workspace) -> None:
             page.fill("input[name=email]", ANN_B)
             page.fill("input[name=password]", team["passwords"][ANN_B])
             page.keyboard.press("Enter")
-            page.wait_for_url("**/projects/**", timeout=60_000)
+            page.wait_for_url(lambda url: "/user/login" not in url, timeout=60_000)
 
             page.goto(f"{team['url']}/projects/{shown.project_id}/data?labeling=1")
             page.wait_for_function(f"() => ({HIGHLIGHTS})() > 0", timeout=90_000)
@@ -397,7 +399,8 @@ def test_blind_project_in_chromium(team, blind_project, workspace) -> None:
             page.get_by_role("button", name="Submit").first.wait_for(timeout=90_000)
             page.screenshot(path=str(ARTIFACTS / "labelstudio-blind.png"))
             hidden = page.evaluate(HIGHLIGHTS)
+            empty = page.get_by_text("Labeled regions will appear here").count()
         finally:
             browser.close()
     assert visible >= regions
-    assert hidden == 0
+    assert hidden == 0 and empty == 1
