@@ -29,6 +29,9 @@ def test_overlap_settings_and_their_refusals() -> None:
         overlap_settings(0, None, 5)
     with pytest.raises(TeamError, match="--overlap 3: the server has only 2 annotator"):
         overlap_settings(3, None, 2)
+    with pytest.raises(TeamError, match="--overlap 2: the server has only 0 annotator"):
+        overlap_settings(2, None, 0)
+    assert overlap_settings(1, None, 0)["maximum_annotations"] == 1
     with pytest.raises(TeamError, match="--overlap-share 0"):
         overlap_settings(2, 0, 2)
     with pytest.raises(TeamError, match="--overlap-share needs --overlap"):

@@ -46,7 +46,8 @@ def overlap_settings(overlap: int | None, share: int | None,
                      annotators: int | None) -> dict[str, int]:
     """Label Studio's overlap fields for ``--overlap N [--overlap-share P]``.
 
-    ``annotators`` is the number of annotator accounts on the server (``None``: unknown).
+    ``annotators`` is the number of annotator accounts on the server (``None``: unknown);
+    an overlap of 1 is Label Studio's default and always allowed (the lead can annotate).
     """
     if overlap is None:
         if share is not None:
@@ -54,7 +55,7 @@ def overlap_settings(overlap: int | None, share: int | None,
         return {}
     if overlap < 1:
         raise TeamError(f"--overlap {overlap}: a task needs at least 1 annotation")
-    if annotators is not None and overlap > annotators:
+    if annotators is not None and overlap > max(annotators, 1):
         raise TeamError(f"--overlap {overlap}: the server has only {annotators} annotator "
                         f"account(s); add more (scripts/labelstudio-server add-user) or "
                         "lower the overlap")
