@@ -34,12 +34,13 @@ from aicities.labelstudio.received import received_dir
 from aicities.labelstudio.server import connect
 from aicities.labelstudio.tasks import build_tasks
 from aicities.project import Project
+from conftest import LABEL_STUDIO_LEAD
 
 pytestmark = pytest.mark.labelstudio
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "labelstudio-server"
-LEAD = "lead@aicities.test"
+LEAD = LABEL_STUDIO_LEAD
 ANN_A = "ann.a@aicities.test"
 ANN_B = "ann.b@aicities.test"
 BLIND = "team blind pass"
@@ -56,20 +57,23 @@ def script(state: Path, *args: str, env: dict[str, str],
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def team(request: pytest.FixtureRequest,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A running server with the lead's admin and two annotator accounts."""
+    """A running server with the lead's admin and two annotator accounts: on SQLite the
+    session's server (tests/conftest.py), on PostgreSQL one of this module's own."""
     database = request.param
+    if database == "sqlite":
+        shared = request.getfixturevalue("server")
+        yield _with_annotators({**shared, "database": database,
+                                "admin_token": shared["token"]})
+        return
     state = tmp_path_factory.mktemp(f"team-{database}")
     admin_token = secrets.token_hex(20)
     env = {**os.environ, "LABEL_STUDIO_API_KEY": admin_token, "LABEL_STUDIO_USERNAME": LEAD,
            "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(12)}
-    extra: list[str] = ["--database", database]
-    data_parent = None
-    if database == "postgres":
-        # PostgreSQL runs as the postgres user, who cannot enter pytest's 0700 tmp folders.
-        data_parent = Path(tempfile.mkdtemp(prefix="aicities-pg-"))
-        data_parent.chmod(0o755)
-        extra += ["--data-dir", str(data_parent / "data")]
-    started = script(state, "start", *extra, env=env)
+    # PostgreSQL runs as the postgres user, who cannot enter pytest's 0700 tmp folders.
+    data_parent = Path(tempfile.mkdtemp(prefix="aicities-pg-"))
+    data_parent.chmod(0o755)
+    started = script(state, "start", "--database", database, "--data-dir",
+                     str(data_parent / "data"), env=env)
     try:
         if started.returncode != 0:
             log = state / "server.log"
@@ -77,24 +81,31 @@ def team(request: pytest.FixtureRequest,
             pytest.fail(f"Label Studio ({database}) did not start:\n{started.stdout}"
                         f"{started.stderr}\n{tail}")
         assert admin_token not in started.stdout + started.stderr
-        assert ("PostgreSQL on 127.0.0.1:" in started.stdout) == (database == "postgres")
-        server = json.loads((state / "server.json").read_text())
-        passwords = {}
-        for email in (ANN_A, ANN_B):
-            passwords[email] = secrets.token_urlsafe(12)
-            made = script(state, "add-user", email,
-                          env={**env, "LABEL_STUDIO_USER_PASSWORD": passwords[email]})
-            assert made.returncode == 0, made.stderr
-            assert f"created annotator {email}" in made.stdout
-        tokens = {e: state / "tokens" / e for e in (ANN_A, ANN_B)}
-        yield {"database": database, "url": server["url"], "state": state, "env": env,
-               "admin_token": admin_token, "tokens": tokens, "passwords": passwords,
-               "server": server, "add_user_out": made.stdout + made.stderr}
+        assert "database: PostgreSQL on 127.0.0.1:" in started.stdout
+        url = json.loads((state / "server.json").read_text())["url"]
+        yield _with_annotators({"database": database, "url": url, "state": state, "env": env,
+                                "admin_token": admin_token})
     finally:
         stopped = script(state, "stop", "--remove-data", env=env, timeout=120)
-        if data_parent is not None:
-            shutil.rmtree(data_parent, ignore_errors=True)
+        # stop stops PostgreSQL too: no server process left on this data directory
+        left = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
+        shutil.rmtree(data_parent, ignore_errors=True)
         assert stopped.returncode == 0, stopped.stderr
+        assert str(data_parent) not in left
+
+
+def _with_annotators(team: dict[str, Any]) -> dict[str, Any]:
+    """Create the two annotator accounts with the script; their tokens and passwords."""
+    passwords, outputs = {}, ""
+    for email in (ANN_A, ANN_B):
+        passwords[email] = secrets.token_urlsafe(12)
+        made = script(team["state"], "add-user", email,
+                      env={**team["env"], "LABEL_STUDIO_USER_PASSWORD": passwords[email]})
+        assert made.returncode == 0, made.stderr
+        assert f"created annotator {email}" in made.stdout
+        outputs += made.stdout + made.stderr
+    tokens = {e: team["state"] / "tokens" / e for e in (ANN_A, ANN_B)}
+    return {**team, "tokens": tokens, "passwords": passwords, "add_user_out": outputs}
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +209,8 @@ def blind_project(team: dict[str, Any], workspace: Project) -> dict[str, Any]:
                              "--blind")
         assert code == 0, err
     admin = connect(team["url"], team["admin_token"])
-    assert [p.title for p in admin.projects.list()] == [BLIND]  # the refused push made none
+    titles = [p.title for p in admin.projects.list()]
+    assert titles.count(BLIND) == 1 and "too much overlap" not in titles  # refused: none made
     project_id = int(out.strip().splitlines()[-1].removeprefix("project id: "))
     chosen = _chosen(workspace)
     paragraphs = {p.id: p for p in load_paragraphs(workspace)}
@@ -257,7 +269,31 @@ def test_blind_project_settings_on_the_server(team, blind_project, workspace) ->
     assert blind_project["next_after"]["id"] not in done_by_b
 
 
-def test_status_counts_what_was_put_in(team, blind_project, workspace, as_lead) -> None:
+def test_blind_push_refuses_a_project_with_predictions(team, blind_project, workspace,
+                                                      as_lead) -> None:
+    from aicities.labelstudio.config import label_config
+    from aicities.labelstudio.server import push
+    from aicities.schema import get_schema
+
+    pid = blind_project["chosen"][0]
+    doc = [p for p in load_paragraphs(workspace) if p.doc_id == pid.split(":")[0]]
+    admin = connect(team["url"], team["admin_token"])
+    made = push(admin, title="team not blind", tasks=build_tasks(
+        workspace, predictions="gold", paragraphs=doc),
+        label_config=label_config(get_schema(workspace.schema_file)))
+    code, _, err = run(workspace, "ls", "push", "--title", "team not blind", "--blind")
+    assert code == 1
+    assert err.strip() == (f"project {made.project_id} ('team not blind') already has "
+                           f"{made.predictions_added} predictions, so it cannot be blind; "
+                           "push the blind pass to a new project title")
+    project = admin.projects.get(id=made.project_id)
+    assert project.show_collab_predictions is True and not project.expert_instruction
+    assert len(list(admin.tasks.list(project=made.project_id, fields="task_only",
+                                     page_size=1000))) == len(doc)
+
+
+def test_status_counts_what_was_put_in(team, blind_project, workspace, as_lead,
+                                       tmp_path: Path) -> None:
     total = blind_project["total"]
     code, out, err = run(workspace, "ls", "status", "--title", BLIND, "--json")
     assert code == 0, err
@@ -273,6 +309,12 @@ def test_status_counts_what_was_put_in(team, blind_project, workspace, as_lead) 
     assert code == 0
     assert f"reached on 3 of {total} tasks" in out
     assert team["tokens"][ANN_A].read_text().strip() not in out
+    # a token file the server refuses is named, its content never shown
+    bad = tmp_path / "revoked"
+    bad.write_text("0" * 40)
+    code, out, err = run(workspace, "ls", "status", "--title", BLIND, "--token-file", str(bad))
+    assert code == 1 and out == ""
+    assert f"refused the token in {bad}" in err and "0" * 40 not in err
 
 
 def test_pull_agreement_and_merge(team, blind_project, workspace, as_lead,
