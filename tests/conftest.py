@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -41,3 +43,41 @@ def load_benchmark(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# --------------------------------------------------------- Label Studio (marker labelstudio)
+# One real server per test session, shared by tests/test_labelstudio_server.py and the SQLite
+# half of tests/test_labelstudio_team_server.py (a start costs 30-60 s of CI). If it cannot
+# start, the tests that use it FAIL: they never skip.
+
+LABEL_STUDIO_LEAD = "lead@aicities.test"  # the admin account the server is seeded with
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    import json
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "labelstudio-server"
+    state = tmp_path_factory.mktemp("labelstudio-state")
+    token = secrets.token_hex(20)
+    env = {**os.environ, "LABEL_STUDIO_API_KEY": token,
+           "LABEL_STUDIO_USERNAME": LABEL_STUDIO_LEAD,
+           "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(12)}
+    started = subprocess.run([sys.executable, str(script), "--state", str(state), "start"],
+                             env=env, capture_output=True, text=True, timeout=420)
+    try:
+        if started.returncode != 0:
+            log = state / "server.log"
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
+            pytest.fail(f"Label Studio did not start:\n{started.stdout}{started.stderr}\n{tail}")
+        assert token not in started.stdout + started.stderr
+        url = json.loads((state / "server.json").read_text())["url"]
+        yield {"url": url, "token": token, "state": state, "env": env,
+               "start_output": started.stdout + started.stderr}
+    finally:
+        subprocess.run([sys.executable, str(script), "--state", str(state), "stop",
+                        "--remove-data"], env=env, capture_output=True, timeout=60)

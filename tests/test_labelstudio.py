@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -25,6 +26,7 @@ from aicities.labelstudio.config import label_config
 from aicities.labelstudio.convert import from_results, to_results
 from aicities.labelstudio.received import (
     load_received,
+    merge_problems,
     parse_export,
     plan_merge,
     plan_receive,
@@ -39,6 +41,7 @@ from aicities.segment import Paragraph
 RICH = Path(__file__).resolve().parent / "fixtures" / "labelstudio" / "rich"
 RICH_ID = "900_f1c7a2e0b5d94c13"
 ANNOTATOR = "ann@example.org"
+OTHER = "bo@example.org"
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -120,7 +123,7 @@ def receive(project: Project, export: list[dict[str, Any]], **kw: Any) -> None:
     from aicities.files import write_all
 
     judgements, _ = parse_export(export, project, path="export.json",
-                                 users={7: ANNOTATOR}, **kw)
+                                 users={7: ANNOTATOR, 8: OTHER}, **kw)
     write_all(plan_receive(project, judgements).files)
 
 
@@ -411,11 +414,34 @@ def test_annotators_are_kept_apart(rich_export) -> None:
     other.update(id=555, completed_by=8)
     export[1]["annotations"].append(other)
     receive(project, export)
-    assert sorted(p.name for p in received_dir(project).iterdir()) == [ANNOTATOR, "user-8"]
-    assert list(load_received(project, "user-8")) == [f"{RICH_ID}:p001"]
+    assert sorted(p.name for p in received_dir(project).iterdir()) == [ANNOTATOR, OTHER]
+    assert list(load_received(project, OTHER)) == [f"{RICH_ID}:p001"]
     with pytest.raises(DataErrors) as exc:
-        parse_export(export, project, path="e", annotator="someone")
+        parse_export(export, project, path="e", users={7: ANNOTATOR, 8: OTHER},
+                     annotator="someone")
     assert codes(exc.value) == ["ls-several-annotators"]
+
+
+def test_an_annotator_known_by_number_only_is_refused(rich_export, tmp_path: Path,
+                                                      capsys) -> None:
+    """A web export names annotators by user id: never filed under a made-up user-<id>."""
+    project, export = rich_export
+    with pytest.raises(DataErrors) as exc:
+        parse_export(export, project, path="e", users={})
+    assert codes(exc.value) == ["ls-unknown-annotator"]
+    assert "user id(s) [7]" in str(exc.value) and "--annotator" in str(exc.value)
+    path = tmp_path / "web-export.json"
+    path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    assert main(["--root", str(project.root), "ls", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "[ls-unknown-annotator]" in err and "pass --annotator EMAIL" in err
+    assert not received_dir(project).exists() or not any(received_dir(project).iterdir())
+    # an e-mail in the export itself is enough
+    for task in export:
+        for ann in task["annotations"]:
+            ann["completed_by"] = {"id": 7, "email": ANNOTATOR}
+    judgements, _ = parse_export(export, project, path="e", users={})
+    assert list(judgements) == [ANNOTATOR]
 
 
 def test_failed_import_writes_nothing(rich_export, tmp_path: Path, capsys) -> None:
@@ -447,6 +473,7 @@ def test_failed_import_writes_nothing(rich_export, tmp_path: Path, capsys) -> No
 def test_merge_reports_every_change_and_writes_only_with_apply(rich_export, capsys) -> None:
     project, export = rich_export
     task = _task(export, 2)
+    original = copy.deepcopy(task)
     result = task["annotations"][0]["result"]
     money, loc, percent = (region(task, t)["id"] for t in ("最高1亿元", "長三角", "50%—60%"))
     for item in result:  # 最高1亿元: value 1亿 → 2亿
@@ -490,21 +517,71 @@ def test_merge_reports_every_change_and_writes_only_with_apply(rich_export, caps
         "after": {"id": f"{RICH_ID}:p002", "doc_id": RICH_ID, "kind": "body",
                   "cities": [], "topics": ["policy"], "note": "fixture: a paragraph note"}}]
     root = ["--root", str(project.root)]
+    # Removing 長三角 and 50%—60% here leaves their other occurrences in the article
+    # annotated: `validate` would refuse the result (missed-mention), so merge refuses.
+    for extra in ([], ["--apply"]):
+        assert main([*root, "ls", "merge", "--annotator", ANNOTATOR, *extra]) == 1
+        captured = capsys.readouterr()
+        assert f"  ~ {RICH_ID}:p002 [24, 29) '最高1亿元' MONEY" in captured.out
+        assert "merge refused: the gold would not validate" in captured.err
+        assert "nothing written" in captured.err
+        assert sorted(re.findall(r"\[missed-mention\] '([^']+)'", captured.err)) == [
+            "50%", "50%—60%", "長三角"]
+        assert read_text(project.spans_path(RICH_ID)) == gold_before
+        assert read_text(project.paragraph_labels_file) == labels_before
+    # The same work without the removals merges (the changed value has its note already).
+    fixed = _task(export, 2)["annotations"][0]
+    fixed["result"] = [i for i in fixed["result"] if i["id"] != "n1"] + [
+        i for i in copy.deepcopy(original)["annotations"][0]["result"]
+        if i["id"] in (loc, percent)]
+    receive(project, export)
     assert main([*root, "ls", "merge", "--annotator", ANNOTATOR]) == 0
-    out = capsys.readouterr().out
-    assert "dry run: nothing written" in out
-    assert f"  ~ {RICH_ID}:p002 [24, 29) '最高1亿元' MONEY" in out
+    assert "dry run: nothing written" in capsys.readouterr().out
     assert read_text(project.spans_path(RICH_ID)) == gold_before
-    assert read_text(project.paragraph_labels_file) == labels_before
     assert main([*root, "ls", "merge", "--annotator", ANNOTATOR, "--apply"]) == 0
     gold = [json.loads(line) for line in read_text(project.spans_path(RICH_ID)).splitlines()]
     money = next(s for s in gold if s["label"] == "MONEY")
     assert money["norm"]["value"] == 200000000
     assert money["id"] == f"{RICH_ID}:s0011"  # same mention and label: same id
-    assert "長三角" not in {s["text"] for s in gold}
-    assert next(s for s in gold if s["text"] == "60%")["id"] == f"{RICH_ID}:s0017"
+    assert {"長三角", "50%—60%"} <= {s["text"] for s in gold}
     assert main([*root, "ls", "merge", "--annotator", ANNOTATOR]) == 0
     assert "nothing to merge" in capsys.readouterr().out
+
+
+def test_a_changed_value_needs_its_note_before_it_merges(rich_export, capsys) -> None:
+    """Today's walk-through: a value changed in the editor without a note merged, then
+    `validate` failed (norm-disagrees). Now merge refuses; the note box's text merges."""
+    project, export = rich_export
+    task = _task(export, 2)
+    rid = region(task, "50%—60%")["id"]
+    plain = [i for i in task["annotations"][0]["result"]
+             if i["id"] == rid and i["from_name"] == "norm_value"]
+    assert plain and not [i for i in task["annotations"][0]["result"]
+                          if i["id"] == rid and i["from_name"] == "span_note"]
+    plain[0]["value"]["text"] = ["0.4"]
+    receive(project, export)
+    gold_before = read_text(project.spans_path(RICH_ID))
+    root = ["--root", str(project.root), "ls", "merge", "--annotator", ANNOTATOR]
+    assert main([*root, "--apply"]) == 1
+    err = capsys.readouterr().err
+    assert "merge refused" in err and "(1 problem(s))" in err
+    assert "[norm-disagrees] '50%—60%': value: gold 0.4 vs normalizer 0.5" in err
+    assert "note box" in err
+    assert read_text(project.spans_path(RICH_ID)) == gold_before
+    assert main([*root, "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["applied"] is False and len(report["problems"]) == 1
+    # the annotator writes the reason in the span's note box; pulled again, it merges
+    note = "fixture: the release says 40%"
+    task["annotations"][0]["result"].append(
+        {"id": rid, "from_name": "span_note", "to_name": "text", "type": "textarea",
+         "value": {**{k: plain[0]["value"][k] for k in ("start", "end")}, "text": [note]}})
+    receive(project, export)
+    assert main([*root, "--apply"]) == 0
+    gold = [json.loads(line) for line in read_text(project.spans_path(RICH_ID)).splitlines()]
+    span = next(s for s in gold if s["text"] == "50%—60%" and s["norm"]["value"] == 0.4)
+    assert span["note"] == note
+    assert merge_problems(project, plan_merge(project, ANNOTATOR)) == []
 
 
 def test_merge_of_unknown_annotator(tmp_project: Project) -> None:
@@ -523,7 +600,7 @@ def test_agreement_verb_on_received_work(rich_export, capsys) -> None:
     receive(project, export)
     receive(project, other)
     assert main(["--root", str(project.root), "ls", "agreement", "--annotators", ANNOTATOR,
-                 "user-8", "--json"]) == 0
+                 OTHER, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["spans"]["paragraphs"] == {"compared": 5, "only_a": 0, "only_b": 0}
     assert result["spans"]["micro"]["tp"] == 15

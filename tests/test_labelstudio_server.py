@@ -1,7 +1,8 @@
 """The round trip against a real Label Studio server (marker ``labelstudio``).
 
-The session fixture starts Label Studio with ``scripts/labelstudio-server`` (its own venv,
-a fresh data directory, a free loopback port) and stops it afterwards. If the server cannot
+The session fixture ``server`` (tests/conftest.py) starts Label Studio with
+``scripts/labelstudio-server`` (its own venv, a fresh data directory, a free loopback port)
+and stops it afterwards; tests/test_labelstudio_team_server.py shares it. If the server cannot
 start, these tests FAIL: they never skip. The pushed corpus is the real one plus the rich
 fixture article, with the real gold wherever it exists, so every label, normalized field,
 note and non-BMP offset goes through the server whatever the state of the gold.
@@ -13,12 +14,7 @@ import contextlib
 import copy
 import io
 import json
-import os
-import secrets
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,35 +30,14 @@ from aicities.labelstudio.server import ServerError, connect, push
 from aicities.labelstudio.tasks import build_tasks
 from aicities.project import Project
 from aicities.schema import get_schema
+from conftest import LABEL_STUDIO_LEAD
 from test_labelstudio import RICH_ID, add_rich_document
 
 pytestmark = pytest.mark.labelstudio
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "labelstudio-server"
-USER = "lead@aicities.test"
+USER = LABEL_STUDIO_LEAD
 TITLE = "aicities round trip"
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    state = tmp_path_factory.mktemp("labelstudio-state")
-    token = secrets.token_hex(20)
-    env = {**os.environ, "LABEL_STUDIO_API_KEY": token, "LABEL_STUDIO_USERNAME": USER,
-           "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(12)}
-    started = subprocess.run([sys.executable, str(SCRIPT), "--state", str(state), "start"],
-                             env=env, capture_output=True, text=True, timeout=420)
-    try:
-        if started.returncode != 0:
-            log = state / "server.log"
-            tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
-            pytest.fail(f"Label Studio did not start:\n{started.stdout}{started.stderr}\n{tail}")
-        assert token not in started.stdout + started.stderr
-        url = json.loads((state / "server.json").read_text())["url"]
-        yield {"url": url, "token": token}
-    finally:
-        subprocess.run([sys.executable, str(SCRIPT), "--state", str(state), "stop",
-                        "--remove-data"], env=env, capture_output=True, timeout=60)
 
 
 @pytest.fixture(scope="module")

@@ -96,25 +96,41 @@ def test_a_killed_holder_leaves_no_lock(tmp_project: Project):
         pass
 
 
+def _removable(project: Project) -> set[str]:
+    """Gold spans whose removal leaves a gold that validates (merge refuses one that would
+    not): their text is annotated nowhere else and holds no other annotated string."""
+    texts: dict[str, int] = {}
+    spans = [s for doc in project.doc_ids() for s in load_spans(project, doc)]
+    for s in spans:
+        texts[s.text] = texts.get(s.text, 0) + 1
+    return {str(s.id) for s in spans if texts[s.text] == 1
+            and not any(t != s.text and t in s.text for t in texts)}
+
+
 def _received(project: Project, who: str, doc_id: str, pid: str) -> str:
-    """``who`` received paragraph ``pid`` with its first gold span removed; returns the
+    """``who`` received paragraph ``pid`` with one removable gold span removed; returns the
     removed span's id."""
     para = next(p for p in load_paragraphs(project) if p.id == pid)
     spans = [s for s in load_spans(project, doc_id) if para.start <= s.start < para.end]
+    gone = next(s for s in spans if str(s.id) in _removable(project))
     folder = received_dir(project, who)
     folder.mkdir(parents=True)
-    (folder / f"{doc_id}.jsonl").write_text(dumps_spans(spans[1:]), encoding="utf-8")
+    (folder / f"{doc_id}.jsonl").write_text(dumps_spans([s for s in spans if s is not gone]),
+                                            encoding="utf-8")
     labels = load_paragraph_labels(project)[pid]
     (folder / "paragraphs.jsonl").write_text(dumps_jsonl([labels.to_json()]), encoding="utf-8")
-    return str(spans[0].id)
+    return str(gone.id)
 
 
 def _two_annotated_paragraphs(project: Project) -> tuple[str, str, str]:
     paragraphs = load_paragraphs(project)
     doc_id = paragraphs[0].doc_id
     spans = load_spans(project, doc_id)
+    removable = _removable(project)
     with_spans = [p.id for p in paragraphs if p.doc_id == doc_id
-                  and sum(p.start <= s.start < p.end for s in spans) >= 2]
+                  and sum(p.start <= s.start < p.end for s in spans) >= 2
+                  and any(p.start <= s.start < p.end and str(s.id) in removable
+                          for s in spans)]
     return doc_id, with_spans[0], with_spans[1]
 
 

@@ -1,7 +1,10 @@
-"""``aicities ls {config,tasks,push,pull,import,merge,agreement}``: the Label Studio round trip.
+"""``aicities ls {config,tasks,push,pull,import,status,merge,agreement}``: the Label Studio
+round trip, for one annotator or a team.
 
-The API token is read from ``LABEL_STUDIO_API_KEY`` and the server from ``--url`` (default
-``LABEL_STUDIO_URL``); neither is ever printed.
+The server is ``--url`` (default ``LABEL_STUDIO_URL``). The API token is read from the file
+``--token-file`` (default ``LABEL_STUDIO_TOKEN_FILE``: an annotator's token stored by
+``scripts/labelstudio-server add-user``) when one is given, else from ``LABEL_STUDIO_API_KEY``
+(the lead's admin token). No token is ever printed.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ EXTRA = "labelstudio"
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ls",
-        help="Label Studio round trip: config, tasks, push, pull, import, merge, agreement",
+        help="Label Studio round trip: config, tasks, push, pull, import, status, merge, "
+        "agreement",
         description="Annotate in Label Studio: generate the labeling config, push one task "
         "per paragraph, pull (or import) annotations into annotations/labelstudio/received/"
         "<annotator>/, merge them into the gold with a report, measure agreement. Offsets are "
@@ -46,7 +50,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     _server_options(v)
     v.add_argument("--title", required=True, help="project title (the project's key)")
     _task_options(v)
+    v.add_argument("--overlap", type=int, metavar="N",
+                   help="annotations wanted per task (Label Studio's maximum_annotations); at "
+                   "most the number of annotator accounts on the server")
+    v.add_argument("--overlap-share", type=int, metavar="P",
+                   help="percentage of tasks that get --overlap annotations (default 100; the "
+                   "others get one)")
+    v.add_argument("--blind", action="store_true",
+                   help="a blind pass: the text only (no predictions, no gold), predictions "
+                   "and annotation history hidden; needs a project title of its own")
     v.set_defaults(func=run_push)
+
+    v = verbs.add_parser("status", help="progress per annotator: done, skipped, remaining, "
+                         "overlap reached")
+    _server_options(v)
+    which = v.add_mutually_exclusive_group(required=True)
+    which.add_argument("--project", type=int, help="project id (printed by push)")
+    which.add_argument("--title", help="or the project's title")
+    v.add_argument("--json", action="store_true", help="print the status as JSON")
+    v.set_defaults(func=run_status)
 
     v = verbs.add_parser("pull", help="export a project and receive its annotations")
     _server_options(v)
@@ -63,6 +85,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     v = verbs.add_parser("import", help="receive the annotations of a JSON export file")
     v.add_argument("export", help="Label Studio JSON export (Export → JSON)")
     _receive_options(v)
+    v.add_argument("--url", help="look the export's annotator ids up on this server (a web "
+                   "export names annotators by number); the token as for push")
+    v.add_argument("--token-file", default=os.environ.get("LABEL_STUDIO_TOKEN_FILE"),
+                   help=argparse.SUPPRESS)
     v.set_defaults(func=run_import, writes=True)
 
     v = verbs.add_parser("merge", help="report (and with --apply write) an annotator's work "
@@ -74,7 +100,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = verbs.add_parser("agreement", help="span F1 and label kappa between two annotators")
     v.add_argument("--annotators", nargs=2, metavar=("A", "B"), required=True,
-                   help="two folder names under received/ (A is the reference)")
+                   help="two folder names under received/ (A is the reference), two people")
+    v.add_argument("--url", help="resolve user-<id> folder names through this server")
+    v.add_argument("--token-file", default=os.environ.get("LABEL_STUDIO_TOKEN_FILE"),
+                   help=argparse.SUPPRESS)
     v.add_argument("--json", action="store_true", help="print the result as JSON")
     v.set_defaults(func=run_agreement)
 
@@ -89,7 +118,11 @@ def _task_options(v: argparse.ArgumentParser) -> None:
 def _server_options(v: argparse.ArgumentParser) -> None:
     v.add_argument("--url", default=os.environ.get("LABEL_STUDIO_URL"),
                    help="Label Studio URL (default: $LABEL_STUDIO_URL); the token is read "
-                   "from $LABEL_STUDIO_API_KEY")
+                   "from --token-file, else from $LABEL_STUDIO_API_KEY")
+    v.add_argument("--token-file", default=os.environ.get("LABEL_STUDIO_TOKEN_FILE"),
+                   metavar="FILE", help="act as the user whose token this file holds "
+                   "(default: $LABEL_STUDIO_TOKEN_FILE; see scripts/labelstudio-server "
+                   "token-file EMAIL)")
 
 
 def _receive_options(v: argparse.ArgumentParser) -> None:
@@ -143,33 +176,99 @@ def run_tasks(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> str | None:
+    """The token from ``--token-file`` if given (never printed), else LABEL_STUDIO_API_KEY."""
+    from aicities.labelstudio.server import ServerError
+
+    path = getattr(args, "token_file", None)
+    if not path:
+        return os.environ.get("LABEL_STUDIO_API_KEY")
+    try:
+        token = Path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ServerError(f"{path}: cannot read the token file "
+                          f"({type(exc).__name__})") from None
+    if not token:
+        raise ServerError(f"{path}: the token file is empty")
+    return token
+
+
 def _client(args: argparse.Namespace) -> Any:
     from aicities.labelstudio.server import ServerError, connect
 
     if not args.url:
         raise ServerError("give --url (or set LABEL_STUDIO_URL)")
-    return connect(args.url, os.environ.get("LABEL_STUDIO_API_KEY"))
+    try:
+        return connect(args.url, _token(args))
+    except ServerError as exc:
+        path = getattr(args, "token_file", None)
+        if path:  # the server module names the environment variable; here it was a file
+            raise ServerError(str(exc).replace("LABEL_STUDIO_API_KEY", str(path))) from None
+        raise
+
+
+def _project_id(client: Any, args: argparse.Namespace) -> int:
+    from aicities.labelstudio.server import ServerError, find_project
+
+    if args.title is None:
+        return int(args.project)
+    found = find_project(client, args.title)
+    if found is None:
+        raise ServerError(f"no project titled {args.title!r} at {args.url}")
+    return int(found.id)
 
 
 def run_push(args: argparse.Namespace, project: Project) -> int:
     from aicities.labelstudio.config import label_config
-    from aicities.labelstudio.server import ServerError, push
+    from aicities.labelstudio.server import ServerError, current_user, push, user_names
+    from aicities.labelstudio.team import (
+        TeamError,
+        blind_settings,
+        guidelines_html,
+        overlap_settings,
+    )
     from aicities.schema import get_schema
 
+    if args.blind and (args.predictions != "none" or args.annotations != "none"):
+        return _fail("--blind pushes the text only: drop --predictions/--annotations")
+    try:
+        overlap_settings(args.overlap, args.overlap_share, None)  # before any request
+        settings: dict[str, Any] = {"expert_instruction": guidelines_html(project),
+                                    "show_instruction": True}
+    except TeamError as exc:
+        return _fail(str(exc))
     tasks = _tasks(args, project)  # data problems first, before any request
     xml = label_config(get_schema(project.schema_file))
     try:
-        report = push(_client(args), title=args.title, label_config=xml, tasks=tasks)
-    except ServerError as exc:
+        client = _client(args)
+        if args.overlap is not None:
+            # Annotators are the server's accounts other than the one pushing (the lead).
+            me = current_user(client)
+            annotators = [e for e in user_names(client).values() if e != me]
+            settings.update(overlap_settings(args.overlap, args.overlap_share,
+                                             len(annotators)))
+        if args.blind:
+            settings.update(blind_settings())
+        report = push(client, title=args.title, label_config=xml, tasks=tasks,
+                      settings=settings, blind=args.blind)
+    except (ServerError, TeamError) as exc:
         return _fail(str(exc))
     state = "created" if report.created else (
         "updated (labeling config changed)" if report.config_updated else "updated")
+    if report.settings_updated:
+        state += f" (settings: {', '.join(report.settings_updated)})"
     print(f"project {report.project_id} {state}: {report.tasks_added} tasks added, "
           f"{report.tasks_existing} already there; {report.predictions_added} predictions and "
           f"{report.annotations_added} annotations added")
     if report.annotations_skipped:
         print(f"  {report.annotations_skipped} gold annotations not added to tasks that "
               "already existed (annotators' work is never overwritten)")
+    if args.overlap is not None:
+        share = 100 if args.overlap_share is None else args.overlap_share
+        print(f"  overlap: {args.overlap} annotations on {share} % of the tasks")
+    if args.blind:
+        print("  blind: no predictions, predictions and annotation history hidden")
+    print("  instructions: GUIDELINES.md, shown before labelling")
     print(f"project id: {report.project_id}")
     return 0
 
@@ -205,17 +304,12 @@ def run_pull(args: argparse.Namespace, project: Project) -> int:
         ServerError,
         attach_predictions,
         export_tasks,
-        find_project,
         user_names,
     )
 
     try:
         client = _client(args)
-        if args.title is not None:
-            found = find_project(client, args.title)
-            if found is None:
-                raise ServerError(f"no project titled {args.title!r} at {args.url}")
-            args.project = int(found.id)
+        args.project = _project_id(client, args)
         tasks = export_tasks(client, args.project)
         if args.predictions:
             attach_predictions(client, args.project, tasks)
@@ -234,25 +328,69 @@ def run_pull(args: argparse.Namespace, project: Project) -> int:
 
 def run_import(args: argparse.Namespace, project: Project) -> int:
     from aicities.labelstudio.received import read_export
+    from aicities.labelstudio.server import ServerError, user_names
 
     path = Path(args.export)
     if not path.exists():
         raise DataError(path, 0, "ls-no-export", "no such file")
     tasks = read_export(path)
-    return _receive(project, tasks, str(path), users={}, annotator=args.annotator)
+    users: dict[int, str] = {}
+    if args.url:
+        try:
+            users = user_names(_client(args))
+        except ServerError as exc:
+            return _fail(str(exc))
+    return _receive(project, tasks, str(path), users=users, annotator=args.annotator)
+
+
+def run_status(args: argparse.Namespace, project: Project) -> int:
+    from aicities.labelstudio.server import (
+        ServerError,
+        current_user,
+        project_settings,
+        task_states,
+        user_names,
+    )
+    from aicities.labelstudio.team import project_status
+
+    try:
+        client = _client(args)
+        pid = _project_id(client, args)
+        settings = project_settings(client, pid)
+        states = task_states(client, pid)
+        users = user_names(client)
+        me = current_user(client)
+    except ServerError as exc:
+        return _fail(str(exc))
+    status = project_status(states, users, admin=me)
+    if args.json:
+        print(json.dumps({"project": pid, "title": settings["title"],
+                          "maximum_annotations": settings["maximum_annotations"],
+                          "overlap_cohort_percentage": settings["overlap_cohort_percentage"],
+                          **status.to_json()}, ensure_ascii=False, indent=1))
+        return 0
+    print(f"project {pid} ({settings['title']}): {status.tasks} tasks, overlap "
+          f"{settings['maximum_annotations']} on {settings['overlap_cohort_percentage']} % — "
+          f"reached on {status.overlap_reached} of {status.tasks} tasks")
+    print(f"  {'annotator':<32} {'done':>5} {'skipped':>8} {'remaining':>10}")
+    for row in status.annotators:
+        print(f"  {row.annotator:<32} {row.done:5d} {row.skipped:8d} {row.remaining:10d}")
+    return 0
 
 
 def run_merge(args: argparse.Namespace, project: Project) -> int:
     from aicities.files import write_all
-    from aicities.labelstudio.received import describe, plan_merge
+    from aicities.labelstudio.received import describe, merge_problems, plan_merge
 
     plan = plan_merge(project, args.annotator)
-    if args.apply and plan.files:
+    problems = merge_problems(project, plan)
+    apply = bool(args.apply and plan.files and not problems)
+    if apply:
         write_all(plan.files)
     if args.json:
-        print(json.dumps({**plan.to_json(), "applied": bool(args.apply and plan.files)},
+        print(json.dumps({**plan.to_json(), "problems": problems, "applied": apply},
                          ensure_ascii=False, indent=1))
-        return 0
+        return 1 if problems else 0
     print(f"merge {plan.annotator} → gold: {len(plan.paragraphs)} received paragraphs")
     if plan.spans:
         print("spans:")
@@ -266,6 +404,16 @@ def run_merge(args: argparse.Namespace, project: Project) -> int:
     print("summary: " + "; ".join(
         f"{name} " + ", ".join(f"{n} {k}" for k, n in c.items()) for name, c in counts.items()
     ))
+    if problems:
+        print(f"merge refused: the gold would not validate after merging {plan.annotator} "
+              f"({len(problems)} problem(s)); nothing written", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        if any("[norm-disagrees]" in line for line in problems):
+            print("  a value that departs from the normalizer needs a reason: write it in "
+                  "the span's note box in Label Studio, pull again, merge again",
+                  file=sys.stderr)
+        return 1
     if not plan.files:
         print("nothing to merge: the gold already holds this work")
     elif args.apply:
@@ -280,10 +428,18 @@ def run_merge(args: argparse.Namespace, project: Project) -> int:
 def run_agreement(args: argparse.Namespace, project: Project) -> int:
     from aicities.agreement import label_agreement, span_agreement
     from aicities.labelstudio.received import load_received
+    from aicities.labelstudio.server import ServerError, user_names
+    from aicities.labelstudio.team import TeamError, check_two_annotators
     from aicities.schema import get_schema
 
     schema = get_schema(project.schema_file)
     a_name, b_name = args.annotators
+    try:
+        check_two_annotators(a_name, b_name)
+        if args.url:
+            check_two_annotators(a_name, b_name, user_names(_client(args)))
+    except (TeamError, ServerError) as exc:
+        return _fail(str(exc))
     a, b = load_received(project, a_name), load_received(project, b_name)
     result: dict[str, Any] = {
         "annotators": [a_name, b_name],

@@ -20,8 +20,11 @@ Decisions:
 * Problems carry line 0 (an export is one JSON document) and name the task, paragraph,
   annotation, annotator and region instead; invalid JSON carries its line.
 * The comparison of figure values with the normalizer (``norm-disagrees``) is not an import
-  error: a corrected value needs a note, which the merge report shows and ``aicities
-  validate`` checks after the merge.
+  error: a corrected value needs a note (the span's note box in the editor), and the merge
+  refuses a result the validator would refuse (``merge_problems``), listing what needs one.
+* Annotators are named by e-mail: an export that records a user id without an e-mail (a
+  download from the web page) is resolved through the server's users or refused
+  (``ls-unknown-annotator``) unless ``--annotator`` names its one annotator.
 """
 
 from __future__ import annotations
@@ -107,13 +110,18 @@ class ImportSummary:
     by_annotator: dict[str, int] = field(default_factory=dict)
 
 
-def _who(annotation: Mapping[str, Any], users: Mapping[int, str]) -> str:
+def _who(annotation: Mapping[str, Any], users: Mapping[int, str]) -> tuple[str, int | None]:
+    """The annotator's folder name (their e-mail), and the user id when it is unresolved."""
     who = annotation.get("completed_by")
     if isinstance(who, dict):
-        return annotator_name(str(who.get("email") or f"user-{who.get('id')}"))
+        if who.get("email"):
+            return annotator_name(str(who["email"])), None
+        who = who.get("id")
     if isinstance(who, int) and not isinstance(who, bool):
-        return annotator_name(users.get(who, f"user-{who}"))
-    return "unknown"
+        if who in users:
+            return annotator_name(users[who]), None
+        return f"user-{who}", who
+    return "unknown", None
 
 
 def _first_difference(a: str, b: str) -> int:
@@ -143,6 +151,7 @@ def parse_export(
     paragraphs = {p.id: p for p in load_paragraphs(project)}
     users = users or {}
     errors: list[DataError] = []
+    unresolved: set[int] = set()
     summary = ImportSummary(tasks=len(tasks))
     chosen: dict[tuple[str, str], tuple[str, Mapping[str, Any], str]] = {}
     for number, task in enumerate(tasks, start=1):
@@ -186,7 +195,10 @@ def parse_export(
                 if ann.get("was_cancelled"):
                     summary.cancelled += 1
                     continue
-                entries.append((_who(ann, users), ann, f"annotation {ann.get('id')}"))
+                who, user_id = _who(ann, users)
+                if user_id is not None:
+                    unresolved.add(user_id)
+                entries.append((who, ann, f"annotation {ann.get('id')}"))
         if not entries:
             summary.without_annotation += 1
         for who, ann, label in entries:
@@ -198,6 +210,14 @@ def parse_export(
                 if chosen[key][0] >= stamp:
                     continue
             chosen[key] = (stamp, ann, f"{where} {label} by {who}")
+    if unresolved and annotator is None:
+        # A web export names annotators by number only; received work is keyed by e-mail,
+        # so a guess (user-<id>) would file one person under two names.
+        errors.append(DataError(
+            path, 0, "ls-unknown-annotator",
+            f"annotations by Label Studio user id(s) {sorted(unresolved)} carry no e-mail; "
+            "pass --annotator EMAIL (an export of one annotator) or --url to look the ids "
+            "up on the server"))
     if annotator is not None:
         names = {who for who, _ in chosen}
         if len(names) > 1:
@@ -472,3 +492,55 @@ def describe(change: Change) -> str:
     if change.kind == "changed":
         return f"  {mark} {where} {span(before)} → {span(after)}"
     return f"  {mark} {where} {span(s)}"
+
+
+# ------------------------------------------------------------------- validate before merge
+
+
+def merge_problems(project: Project, plan: MergePlan) -> list[str]:
+    """What ``aicities validate`` would refuse in the gold after this merge, and not before.
+
+    The merged files are staged in a temporary folder (never in the checkout) and validated
+    with the gold's checks (``validate.validate_project`` on that folder); problems the
+    current gold already has are not the merge's doing and are left out. One line each, with
+    the gold file it would be in.
+    """
+    import shutil
+    import tempfile
+
+    from aicities.validate import validate_project
+
+    if not plan.files:
+        return []
+    before = validate_project(project)
+    labels = project.paragraph_labels_file
+    with tempfile.TemporaryDirectory(prefix="aicities-merge-") as tmp:
+        stage = Path(tmp)
+        spans_dir = stage / "spans"
+        spans_dir.mkdir()
+        for path in project.spans_dir.glob("*.jsonl"):
+            if path != labels:
+                shutil.copyfile(path, spans_dir / path.name)
+        staged_labels = stage / labels.name
+        if labels.exists():
+            shutil.copyfile(labels, staged_labels)
+        for path, content in plan.files.items():
+            target = staged_labels if path == labels else spans_dir / path.name
+            target.write_text(content, encoding="utf-8")
+        after = validate_project(project, spans_dir=spans_dir, labels_file=staged_labels)
+        real = {str(spans_dir): str(project.spans_dir.relative_to(project.root)),
+                str(staged_labels): str(labels.relative_to(project.root))}
+
+        def where(path: str) -> str:
+            for staged, gold in real.items():
+                if path.startswith(staged):
+                    return gold + path[len(staged):]
+            return path
+
+        old = {(where(p.path), p.error_id, p.message) for p in before.problems}
+        out = []
+        for p in sorted(after.problems):
+            place = where(p.path)
+            if (place, p.error_id, p.message) not in old:
+                out.append(f"{place}:{p.line} [{p.error_id}] {p.message}")
+    return out

@@ -87,6 +87,7 @@ class PushReport:
     project_id: int
     created: bool
     config_updated: bool
+    settings_updated: list[str] = field(default_factory=list)  # project fields changed
     tasks_added: int = 0
     tasks_existing: int = 0
     predictions_added: int = 0
@@ -127,8 +128,15 @@ def push(
     title: str,
     label_config: str,
     tasks: Sequence[Mapping[str, Any]],
+    settings: Mapping[str, Any] | None = None,
+    blind: bool = False,
 ) -> PushReport:
     """Create the project titled ``title`` or update it: its config, then the tasks it lacks.
+
+    ``settings`` are project fields (``maximum_annotations``, ``expert_instruction`` …) set
+    at creation and updated where the existing project differs. ``blind`` refuses a project
+    that already holds predictions or annotations made by a push (a blind pass needs a
+    project of its own) and any task carrying predictions or annotations.
 
     Tasks that exist already (same paragraph id) are not imported again; a prediction is
     added to them only if they have none of that model version; gold annotations are only
@@ -138,13 +146,24 @@ def push(
     """
     url = base_url(client)
     versions = sorted({p["model_version"] for t in tasks for p in t.get("predictions", [])})
+    settings = dict(settings or {})
+    if blind and any(t.get("predictions") or t.get("annotations") for t in tasks):
+        raise ServerError("a blind project gets the text only: push it with --predictions none "
+                          "--annotations none")
     project = find_project(client, title)
     if project is None:
         project = call("create the project", url, client.projects.create, title=title,
-                       label_config=label_config)
+                       label_config=label_config, **settings)
         report = PushReport(int(project.id), created=True, config_updated=False)
         have: dict[str, dict[str, Any]] = {}
     else:
+        if blind:
+            shown = list(call("list predictions", url, client.predictions.list,
+                              project=int(project.id)))
+            if shown:
+                raise ServerError(
+                    f"project {project.id} ({title!r}) already has {len(shown)} predictions, "
+                    "so it cannot be blind; push the blind pass to a new project title")
         have = existing_tasks(client, int(project.id))
         current = {t["data"]["paragraph_id"]: t["data"]["text"] for t in tasks}
         stale = sorted(pid for pid, t in have.items()
@@ -160,6 +179,11 @@ def push(
             call("update the labeling config", url, client.projects.update, id=int(project.id),
                  label_config=label_config)
         report = PushReport(int(project.id), created=False, config_updated=changed)
+        differ = {k: v for k, v in settings.items() if getattr(project, k, None) != v}
+        if differ:
+            call("update the project settings", url, client.projects.update,
+                 id=int(project.id), **differ)
+            report.settings_updated = sorted(differ)
     new = [t for t in tasks if t["data"]["paragraph_id"] not in have]
     old = [t for t in tasks if t["data"]["paragraph_id"] in have]
     if new:
@@ -223,6 +247,39 @@ def attach_predictions(
         )
     for task in tasks:
         task["predictions"] = by_task.get(int(task.get("id", -1)), [])
+
+
+def project_settings(client: LabelStudio, project_id: int) -> dict[str, Any]:
+    """The team-relevant fields of a project as the server holds them."""
+    url = base_url(client)
+    project = call("read the project", url, client.projects.get, id=int(project_id))
+    return {k: getattr(project, k, None) for k in (
+        "title", "maximum_annotations", "overlap_cohort_percentage", "show_collab_predictions",
+        "show_annotation_history", "show_instruction", "expert_instruction", "model_version")}
+
+
+def current_user(client: LabelStudio) -> str:
+    url = base_url(client)
+    me = call("identify the user", url, client.users.whoami)
+    return str(me.email or me.username)
+
+
+def task_states(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:
+    """Every task's id, paragraph id, overlap (annotations wanted) and annotations
+    (``completed_by`` user id, ``was_cancelled``)."""
+    url = base_url(client)
+    pager = call("list tasks", url, client.tasks.list, project=int(project_id), fields="all",
+                 page_size=500)
+    out = []
+    for task in call("list tasks", url, list, pager):
+        anns = []
+        for a in task.annotations or []:
+            row = a if isinstance(a, dict) else a.model_dump()
+            anns.append({"completed_by": row.get("completed_by"),
+                         "was_cancelled": bool(row.get("was_cancelled"))})
+        out.append({"id": int(task.id), "paragraph_id": (task.data or {}).get("paragraph_id"),
+                    "overlap": int(task.overlap or 1), "annotations": anns})
+    return out
 
 
 def user_names(client: LabelStudio) -> dict[int, str]:
