@@ -33,6 +33,27 @@ def tmp_project(tmp_path: Path) -> Project:
     return Project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def built_mini_template(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The build's two-article fixture (tests/build_fixture.py), built once per session.
+    Read-only: tests take a copy through ``built_mini``."""
+    from aicities.build import run_build
+    from build_fixture import make_mini_project
+
+    project = make_mini_project(tmp_path_factory.mktemp("built") / "mini")
+    run_build(project)
+    return project
+
+
+@pytest.fixture
+def built_mini(built_mini_template: Project, tmp_path: Path) -> Project:
+    """A writable copy of the built fixture: what ``run_build(make_mini_project(…))`` gives,
+    without building again."""
+    root = tmp_path / "mini"
+    shutil.copytree(built_mini_template.root, root, symlinks=True)
+    return Project(root)
+
+
 def load_benchmark(name: str) -> ModuleType:
     """Import ``benchmarks/<name>.py`` (benchmarks are scripts, not a package)."""
     path = ROOT / "benchmarks" / f"{name}.py"
@@ -41,3 +62,26 @@ def load_benchmark(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep tests that share state on one pytest-xdist worker (``--dist loadgroup``, as
+    scripts/test runs them): a module's tests that use a module-scoped fixture run where that
+    fixture was built (so it is built once, not once per worker), and all Label Studio tests,
+    and all browser tests, run together on one worker in file order (one server, one
+    browser; the round trip's tests build on each other). Every other test is spread alone.
+    Runs first so that xdist's own hook sees the groups. Without xdist it changes nothing."""
+    for item in items:
+        if item.get_closest_marker("labelstudio"):
+            group = "labelstudio"
+        elif item.get_closest_marker("browser"):
+            group = "browser"
+        else:
+            info = getattr(item, "_fixtureinfo", None)
+            defs = info.name2fixturedefs if info is not None else {}
+            scopes = {d.scope for fixture_defs in defs.values() for d in fixture_defs}
+            if not scopes & {"module", "class", "package"}:
+                continue
+            group = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
