@@ -62,26 +62,3 @@ def load_benchmark(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep tests that share state on one pytest-xdist worker (``--dist loadgroup``, as
-    scripts/test runs them): a module's tests that use a module-scoped fixture run where that
-    fixture was built (so it is built once, not once per worker), and all Label Studio tests,
-    and all browser tests, run together on one worker in file order (one server, one
-    browser; the round trip's tests build on each other). Every other test is spread alone.
-    Runs first so that xdist's own hook sees the groups. Without xdist it changes nothing."""
-    for item in items:
-        if item.get_closest_marker("labelstudio"):
-            group = "labelstudio"
-        elif item.get_closest_marker("browser"):
-            group = "browser"
-        else:
-            info = getattr(item, "_fixtureinfo", None)
-            defs = info.name2fixturedefs if info is not None else {}
-            scopes = {d.scope for fixture_defs in defs.values() for d in fixture_defs}
-            if not scopes & {"module", "class", "package"}:
-                continue
-            group = item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
