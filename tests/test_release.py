@@ -68,7 +68,7 @@ def _rows(loaded: dict[str, Any], config: str) -> list[tuple[str, dict[str, Any]
     return [(split, row) for split in loaded[config] for row in loaded[config][split]]
 
 
-def test_the_card_declares_every_config(project: Project) -> None:
+def test_the_card_declares_every_config() -> None:
     assert CARD_CONFIGS == list(CONFIGS)
     assert set(PARAGRAPH_ROWS) | {"figures"} == set(PARAGRAPH_CONFIGS)
 
