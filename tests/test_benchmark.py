@@ -227,7 +227,7 @@ def test_missing_split_is_reported(mini: Project) -> None:
 
 
 # That it is reproduced byte for byte is `aicities benchmark --check`'s job in scripts/test
-# (tests/test_scripts.py checks that it runs there); pytest does not recompute it again.
+# (tests/test_pipeline.py checks that it runs there); pytest does not recompute it again.
 
 
 def test_committed_leaderboard_has_every_baseline_under_both_protocols(

@@ -230,4 +230,4 @@ def test_bio_tags():
 
 
 # That the committed release and DATASHEET.md are current is `aicities build --check`'s job in
-# scripts/test (tests/test_scripts.py checks that it runs there).
+# scripts/test (tests/test_pipeline.py checks that it runs there).

@@ -283,7 +283,7 @@ BOILERPLATE = [
 
 
 # That the committed clean files are reproduced is `aicities clean --check`'s job in
-# scripts/test (tests/test_scripts.py checks that it runs there).
+# scripts/test (tests/test_pipeline.py checks that it runs there).
 
 
 def test_no_gloss_hidden_span_mojibake_or_boilerplate_in_the_clean_texts(project):
