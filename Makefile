@@ -16,8 +16,9 @@
 AICITIES ?= .venv/bin/aicities
 SHELL := /bin/sh
 .SUFFIXES:
-.DELETE_ON_ERROR:
 .NOTPARALLEL:
+# No .DELETE_ON_ERROR: the verbs are transactions (a failed one changes nothing), and make
+# must never delete a committed output.
 
 DOC_IDS := $(patsubst corpus/raw/%.txt,%,$(sort $(wildcard corpus/raw/*.txt)))
 
