@@ -35,6 +35,27 @@ def tmp_project(tmp_path: Path) -> Project:
     return Project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def built_mini_template(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The build's two-article fixture (tests/build_fixture.py), built once per session.
+    Read-only: tests take a copy through ``built_mini``."""
+    from aicities.build import run_build
+    from build_fixture import make_mini_project
+
+    project = make_mini_project(tmp_path_factory.mktemp("built") / "mini")
+    run_build(project)
+    return project
+
+
+@pytest.fixture
+def built_mini(built_mini_template: Project, tmp_path: Path) -> Project:
+    """A writable copy of the built fixture: what ``run_build(make_mini_project(…))`` gives,
+    without building again."""
+    root = tmp_path / "mini"
+    shutil.copytree(built_mini_template.root, root, symlinks=True)
+    return Project(root)
+
+
 def load_benchmark(name: str) -> ModuleType:
     """Import ``benchmarks/<name>.py`` (benchmarks are scripts, not a package)."""
     path = ROOT / "benchmarks" / f"{name}.py"

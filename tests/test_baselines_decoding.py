@@ -54,6 +54,7 @@ def board(project: Project) -> dict[str, Any]:
     return json.loads((project.tasks / LEADERBOARD_JSON).read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # trains the CRF on six folds
 def test_tag_baselines_report_seqeval_strict_f1_on_their_own_tags(
     project: Project, corpus: Any, board: dict[str, Any]
 ) -> None:

@@ -24,6 +24,8 @@ from aicities.project import Project
 from build_fixture import make_mini_project
 from crash import Enumeration, crash_everywhere
 
+pytestmark = pytest.mark.slow  # every writer verb rerun once per disk operation
+
 
 def cli(*argv: str) -> Callable[[Path], int]:
     return lambda root: main(["--root", str(root), *argv])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-from aicities.corpus import to_simplified
+import pytest
 
-LABEL = re.compile(
-    r"^(PER|ORG|GPE|LOC|PRODUCT|EVENT|WORK|MONEY|PERCENT|QUANTITY|DATE|DURATION) "
-)
+from aicities.corpus import to_simplified
+from aicities.schema import get_schema
+
 REF = re.compile(r"\[((?:\d{3}:p\d{3}(?:, )?)+)\]")
 
 
@@ -22,13 +22,32 @@ def _paragraphs(project) -> dict[str, str]:
     return out
 
 
-def _occurs(example: str, text: str) -> bool:
-    example = LABEL.sub("", example.strip()).strip("《》“”")
+def label_prefix(labels) -> re.Pattern[str]:
+    """``LABEL `` at the start of an example (``GPE 苏州``), for the schema's labels."""
+    return re.compile(r"^(" + "|".join(map(re.escape, labels)) + r") ")
+
+
+@pytest.fixture(scope="module")
+def label(project) -> re.Pattern[str]:
+    return label_prefix(get_schema(project.schema_file).labels)
+
+
+def test_the_label_prefix_knows_every_schema_label(project, label):
+    schema = get_schema(project.schema_file)
+    labels = list(schema.labels)
+    assert labels and set(labels) == {*schema.entity_labels, *schema.figure_labels}
+    for name in labels:
+        assert label.sub("", f"{name} 苏州") == "苏州"
+    assert label.sub("", "CITY 苏州") == "CITY 苏州"
+
+
+def _occurs(label: re.Pattern[str], example: str, text: str) -> bool:
+    example = label.sub("", example.strip()).strip("《》“”")
     parts = [p for p in re.split("…", to_simplified(example)) if p]
     return bool(parts) and all(p in text for p in parts)
 
 
-def test_every_cited_example_occurs_in_its_paragraph(project):
+def test_every_cited_example_occurs_in_its_paragraph(project, label):
     paragraphs = _paragraphs(project)
     text = (project.annotations / "GUIDELINES.md").read_text(encoding="utf-8")
     ticks = [(m.end(), m.group(1)) for m in re.finditer(r"`([^`\n]+)`", text)]
@@ -41,7 +60,7 @@ def test_every_cited_example_occurs_in_its_paragraph(project):
         assert all(c in paragraphs for c in cited), cited
         examples = [t for end, t in ticks if previous_end <= end <= m.start()]
         candidates = [part for e in examples for part in re.split("→|\\+", e)]
-        if not any(_occurs(c, paragraphs[ref]) for c in candidates for ref in cited):
+        if not any(_occurs(label, c, paragraphs[ref]) for c in candidates for ref in cited):
             failures.append((cited, examples))
         previous_end = m.end()
     assert failures == []

@@ -8,17 +8,14 @@ from typing import Any
 
 import pytest
 
-from aicities.build import run_build
 from aicities.cli import main
 from aicities.hub import PushRefused, plan_push, push
-from build_fixture import make_mini_project
 
 
 @pytest.fixture
-def built(tmp_path):
-    project = make_mini_project(tmp_path / "mini")
-    run_build(project)
-    return project
+def built(built_mini):
+    """The build fixture, built (a copy of one session-wide build: tests/conftest.py)."""
+    return built_mini
 
 
 def test_dry_run_prints_files_and_tag_without_network(built, capsys, monkeypatch):

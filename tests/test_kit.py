@@ -113,20 +113,25 @@ def test_verbs_needing_a_checkout_still_say_so(capsys, tmp_path, monkeypatch):
     assert "no aicities project" in capsys.readouterr().err
 
 
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+
+
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory) -> Path:
-    """A fresh venv with only `pip install <checkout>` (the core, not editable)."""
+    """A fresh venv with only `pip install <checkout>` (the core, not editable). The test
+    session's pip installs into it (``pip --python``): a pip of its own would cost seconds
+    and prove nothing about the kit."""
     env_dir = tmp_path_factory.mktemp("kit") / "venv"
-    venv.create(env_dir, with_pip=True)
-    pip = env_dir / "bin" / "pip"
-    subprocess.run([str(pip), "install", "-q", "--disable-pip-version-check", str(ROOT)],
-                   check=True, capture_output=True)
+    venv.create(env_dir, with_pip=False)
+    subprocess.run([*PIP, "--python", str(env_dir / "bin" / "python"), "install", "-q",
+                    str(ROOT)], check=True, capture_output=True)
     return env_dir
 
 
+@pytest.mark.slow
 def test_core_install_scores_outside_a_checkout(kit, tmp_path):
-    installed = subprocess.run([str(kit / "bin" / "python"), "-m", "pip", "list",
-                                "--format=json", "--disable-pip-version-check"],
+    installed = subprocess.run([*PIP, "--python", str(kit / "bin" / "python"), "list",
+                                "--format=json"],
                                capture_output=True, text=True, check=True).stdout
     names = {p["name"].lower().replace("_", "-") for p in json.loads(installed)}
     for heavy in ("scikit-learn", "scipy", "pandas", "matplotlib", "jieba",
@@ -162,6 +167,7 @@ def test_core_install_scores_outside_a_checkout(kit, tmp_path):
         assert run.returncode == 0, run.stderr
 
 
+@pytest.mark.slow
 def test_missing_extra_is_one_line_exit_2(kit, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "AICITIES_ROOT"}
     run = subprocess.run([str(kit / "bin" / "aicities"), "--root", str(ROOT), "stats"],

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 import shutil
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from aicities.segment import Paragraph
 from aicities.viewer.pages import bar_chart, format_value, render_text
 from aicities.viewer.raw import Piece, raw_layout, raw_pieces
 from aicities.viewer.site import UnknownDocument, build_site
+from html_tree import Element, is_tooltip, parse
 from show_fixture import doc_id_for, write_fixture_gold
 
 MONEY_NORM = {"value": 236200000000, "value_max": None, "unit": "CNY", "modifier": "exact",
@@ -31,51 +30,42 @@ MONEY_NORM = {"value": 236200000000, "value_max": None, "unit": "CNY", "modifier
 
 
 def data_labels(html: str) -> Counter[str]:
-    return Counter(re.findall(r'data-label="([^"]*)"', html))
+    """How many ``<mark>`` elements show each label."""
+    return Counter(m.attrs["data-label"] for m in parse(html).find_all("mark", data_label=True))
 
 
-class TextOf(HTMLParser):
-    """Per paragraph (``data-paragraph``), its text in both scripts, tooltips left out."""
+def scripts_of(text: Element) -> tuple[str, str]:
+    """The visible text of an element in the clean script and with the simplified runs
+    (``span.r``'s ``data-simplified``) put in, tooltips left out."""
+    clean = text.text(is_tooltip)
+    parts = []
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.clean: dict[str, str] = {}
-        self.simplified: dict[str, str] = {}
-        self.stack: list[str] = []
-        self.paragraph: str | None = None
-        self.in_text = self.skip = self.swap = 0
-        self.alt = ""
+    def walk(el: Element) -> None:
+        for child in el.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif is_tooltip(child):
+                continue
+            elif "r" in child.classes:
+                parts.append(child.attrs["data-simplified"])
+            else:
+                walk(child)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        classes = (a.get("class") or "").split()
-        mark = ("tip" if "tip" in classes else "txt" if "txt" in classes
-                else "r" if "r" in classes else "")
-        self.stack.append(mark)
-        if a.get("data-paragraph") and tag == "section":
-            self.paragraph = a["data-paragraph"]
-            self.clean[self.paragraph] = self.simplified[self.paragraph] = ""
-        if mark == "txt":
-            self.in_text += 1
-        elif mark == "tip":
-            self.skip += 1
-        elif mark == "r":
-            self.swap += 1
-            self.alt = a["data-simplified"] or ""
-            assert self.paragraph is not None
-            self.simplified[self.paragraph] += self.alt
+    walk(text)
+    return clean, "".join(parts)
 
-    def handle_endtag(self, tag: str) -> None:
-        mark = self.stack.pop()
-        self.in_text -= mark == "txt"
-        self.skip -= mark == "tip"
-        self.swap -= mark == "r"
 
-    def handle_data(self, data: str) -> None:
-        if self.in_text and not self.skip and self.paragraph is not None:
-            self.clean[self.paragraph] += data
-            if not self.swap:
-                self.simplified[self.paragraph] += data
+def paragraph_texts(html: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Per paragraph (``section[data-paragraph]``), its text in both scripts."""
+    clean, simplified = {}, {}
+    for section in parse(html).find_all("section", data_paragraph=True):
+        pid = section.attrs["data-paragraph"]
+        clean[pid], simplified[pid] = scripts_of(section.one("p", cls="txt"))
+    return clean, simplified
+
+
+def tip_fields(tip: Element) -> dict[str, str]:
+    return {v.attrs["data-field"]: v.text() for v in tip.find_all(data_field=True)}
 
 
 @pytest.fixture
@@ -97,49 +87,82 @@ def test_render_text_marks_spans_and_escapes(project: Project) -> None:
     schema = get_schema(project.schema_file)
     spans = [Span(1, 3, "GPE", "苏州", id="d:s0001"),
              Span(7, 13, "MONEY", "2362亿元", norm=MONEY_NORM)]
-    assert render_text("在苏州投<资>2362亿元。", spans, schema) == (
-        '在<mark class="span l-GPE" data-label="GPE" data-span="d:s0001">苏州</mark>投&lt;资&gt;'
-        '<mark class="span l-MONEY fig" data-label="MONEY" data-value="236200000000" '
-        'data-unit="CNY" data-modifier="exact" tabindex="0" aria-describedby="tip-1">2362亿元'
-        '<span class="tip" role="tooltip" id="tip-1"><span class="tl">MONEY</span>'
-        '<span class="kv"><span class="k">value</span> '
-        '<span class="v" data-field="value">236200000000</span></span>'
-        '<span class="kv"><span class="k">unit</span> '
-        '<span class="v" data-field="unit">CNY</span></span>'
-        '<span class="kv"><span class="k">modifier</span> '
-        '<span class="v" data-field="modifier">exact</span></span></span></mark>。'
-    )
+    tree = parse(render_text("在苏州投<资>2362亿元。", spans, schema))
+    # "<资>" is text, not an element: the visible text is the paragraph's, character for
+    # character, and the only elements are the marks and the figure's tooltip.
+    assert tree.text(is_tooltip) == "在苏州投<资>2362亿元。"
+    assert {el.tag for el in tree.iter()} == {"mark", "span"}
+    gpe, money = tree.elements
+    assert (gpe.tag, gpe.classes, gpe.text()) == ("mark", {"span", "l-GPE"}, "苏州")
+    assert (gpe.attrs["data-label"], gpe.attrs["data-span"]) == ("GPE", "d:s0001")
+    assert not gpe.find_all(role="tooltip") and "tabindex" not in gpe.attrs
+    assert money.tag == "mark" and money.classes == {"span", "l-MONEY", "fig"}
+    assert "data-span" not in money.attrs  # the span has no id
+    assert {k: money.attrs[k] for k in ("data-label", "data-value", "data-unit",
+                                        "data-modifier")} == {
+        "data-label": "MONEY", "data-value": "236200000000", "data-unit": "CNY",
+        "data-modifier": "exact"}
+    assert money.text(is_tooltip) == "2362亿元"
+    tip = money.one(role="tooltip")
+    assert money.attrs["aria-describedby"] == tip.attrs["id"] and "tabindex" in money.attrs
+    assert tip.one(cls="tl").text() == "MONEY"
+    assert tip_fields(tip) == {"value": "236200000000", "unit": "CNY", "modifier": "exact"}
+
+
+def test_tooltip_ids_are_unique_on_a_page(project: Project) -> None:
+    schema = get_schema(project.schema_file)
+    spans = [Span(0, 2, "PERCENT", "1%", norm={**MONEY_NORM, "unit": None}),
+             Span(3, 5, "MONEY", "1元", norm=MONEY_NORM)]
+    tree = parse(render_text("1%,1元", spans, schema, tip_prefix="tip-p007"))
+    tips = tree.find_all(role="tooltip")
+    assert len(tips) == 2 and len({t.attrs["id"] for t in tips}) == 2
+    assert all(t.attrs["id"].startswith("tip-p007") for t in tips)
+    assert [m.attrs["aria-describedby"] for m in tree.find_all("mark")] == [
+        t.attrs["id"] for t in tips]
 
 
 def test_render_text_carries_both_scripts_where_they_differ(project: Project) -> None:
     schema = get_schema(project.schema_file)
-    assert render_text("蘇州企業A", [Span(2, 4, "ORG", "企業")], schema, "苏州企业A") == (
-        '<span class="r" data-clean="蘇州" data-simplified="苏州">蘇州</span>'
-        '<mark class="span l-ORG" data-label="ORG">'
-        '<span class="r" data-clean="企業" data-simplified="企业">企業</span></mark>A'
-    )
+    tree = parse(render_text("蘇州企業A", [Span(2, 4, "ORG", "企業")], schema, "苏州企业A"))
+    runs = tree.find_all("span", cls="r")
+    assert [(r.attrs["data-clean"], r.attrs["data-simplified"], r.text()) for r in runs] == [
+        ("蘇州", "苏州", "蘇州"), ("企業", "企业", "企業")]
+    mark = tree.one("mark")
+    assert (mark.attrs["data-label"], mark.classes) == ("ORG", {"span", "l-ORG"})
+    assert mark.elements == [runs[1]]  # the second run is inside the span's mark
+    assert scripts_of(tree) == ("蘇州企業A", "苏州企业A")
+
+
+def test_text_without_script_differences_has_no_runs(project: Project) -> None:
+    schema = get_schema(project.schema_file)
+    tree = parse(render_text("苏州企业A", [Span(2, 4, "ORG", "企业")], schema, "苏州企业A"))
+    assert tree.find_all(cls="r") == [] and len(tree.find_all("mark")) == 1
 
 
 def test_render_text_attribute_values_are_escaped(project: Project) -> None:
     schema = get_schema(project.schema_file)
     norm = {**MONEY_NORM, "unit": '"><script>'}
-    out = render_text("x1元", [Span(1, 3, "MONEY", "1元", note="<b>&", norm=norm)], schema)
-    assert "<script>" not in out and "<b>" not in out
-    # the attribute holds the hostile string as text, however the engine spells the entity
-    [unit] = re.findall(r'data-unit="([^"]*)"', out)
-    assert html_lib.unescape(unit) == '"><script>' and "<" not in unit and '"' not in unit
-    assert '<span class="kv note">&lt;b&gt;&amp;</span>' in out
+    tree = parse(render_text("x1元", [Span(1, 3, "MONEY", "1元", note="<b>&", norm=norm)],
+                             schema))
+    assert {el.tag for el in tree.iter()} == {"mark", "span"}  # no <script>, no <b>
+    mark = tree.one("mark")
+    assert mark.attrs["data-unit"] == '"><script>'
+    assert tip_fields(mark.one(role="tooltip"))["unit"] == '"><script>'
+    assert mark.one(cls="note").text() == "<b>&"
+    assert tree.text(is_tooltip) == "x1元"
 
 
 def test_figure_without_norm_says_so(project: Project) -> None:
     schema = get_schema(project.schema_file)
-    out = render_text("40秒", [Span(0, 3, "DURATION", "40秒")], schema, tip_prefix="t")
-    assert out == (
-        '<mark class="span l-DURATION fig" data-label="DURATION" tabindex="0" '
-        'aria-describedby="t-0">40秒<span class="tip" role="tooltip" id="t-0">'
-        '<span class="tl">DURATION</span><span class="kv">no normalized value</span>'
-        "</span></mark>"
-    )
+    tree = parse(render_text("40秒", [Span(0, 3, "DURATION", "40秒")], schema, tip_prefix="t"))
+    mark = tree.one("mark")
+    assert mark.classes == {"span", "l-DURATION", "fig"}
+    assert [k for k in mark.attrs if k.startswith("data-")] == ["data-label"]
+    tip = mark.one(role="tooltip")
+    assert mark.attrs["aria-describedby"] == tip.attrs["id"] == "t-0"
+    assert tip.one(cls="tl").text() == "DURATION"
+    assert tip_fields(tip) == {}
+    assert "no normalized value" in tip.text()
 
 
 def test_format_value() -> None:
@@ -155,21 +178,31 @@ def test_text_width_counts_wide_characters_as_one_em() -> None:
 
 
 def test_bar_chart_is_inline_svg() -> None:
-    assert bar_chart("t<", [("a", 2, "#ff0000"), ("长", 1, "#00ff00")], width=200) == (
-        '<figure class="chart"><svg xmlns="http://www.w3.org/2000/svg" role="img" width="200"'
-        ' height="50" viewBox="0 0 200 50"><title>t&lt;</title>'
-        '<text x="17" y="18" text-anchor="end">a</text><rect x="23.0" y="6" width="137.0" '
-        'height="16" fill="#ff0000"><title>a: 2</title></rect><text x="164.0" y="18">2</text>'
-        '<text x="17" y="40" text-anchor="end">长</text><rect x="23.0" y="28" width="68.5" '
-        'height="16" fill="#00ff00"><title>长: 1</title></rect><text x="95.5" y="40">1</text>'
-        "</svg><figcaption>t&lt;</figcaption></figure>"
-    )
+    tree = parse(bar_chart("t<", [("a", 2, "#ff0000"), ("长", 1, "#00ff00")], width=200))
+    figure = tree.one("figure", cls="chart")
+    svg = figure.one("svg")
+    assert svg.attrs["xmlns"] == "http://www.w3.org/2000/svg" and svg.attrs["role"] == "img"
+    width, height = int(svg.attrs["width"]), int(svg.attrs["height"])
+    assert width == 200 and svg.attrs["viewbox"] == f"0 0 {width} {height}"
+    assert (svg.elements[0].tag, svg.elements[0].text()) == ("title", "t<")
+    assert figure.one("figcaption").text() == "t<"
+    rects = svg.find_all("rect")
+    assert [(r.attrs["fill"], r.one("title").text()) for r in rects] == [
+        ("#ff0000", "a: 2"), ("#00ff00", "长: 1")]
+    # bars start at one x, are proportional to their values and stay inside the picture
+    x = {float(r.attrs["x"]) for r in rects}
+    widths = [float(r.attrs["width"]) for r in rects]
+    assert len(x) == 1 and widths[0] == pytest.approx(2 * widths[1])
+    assert x.pop() + widths[0] <= width
+    assert [float(r.attrs["y"]) + float(r.attrs["height"]) <= height for r in rects] == [True] * 2
+    labels = [t.text() for t in svg.find_all("text")]
+    assert labels == ["a", "2", "长", "1"]
 
 
 def test_bar_chart_with_nothing_counted_draws_no_bars() -> None:
-    out = bar_chart("empty", [("PER", 0, "#e6194b")])
-    assert "<rect" not in out
-    assert '<text x="36.0" y="18">0</text>' in out
+    svg = parse(bar_chart("empty", [("PER", 0, "#e6194b")])).one("svg")
+    assert svg.find_all("rect") == []
+    assert [t.text() for t in svg.find_all("text")] == ["PER", "0"]
 
 
 # ----------------------------------------------------------------------------- raw page
@@ -245,28 +278,82 @@ def test_site_from_fixture_highlights_every_span_once(fixture_project) -> None:
     assert set().union(*counts.values()) == set(schema.labels)
 
 
+def test_article_pages_show_every_paragraph_once_in_order(fixture_project) -> None:
+    project, _ = fixture_project
+    pages = build_site(project)
+    paragraphs = load_paragraphs(project)
+    for doc_id in project.doc_ids():
+        mine = [p for p in paragraphs if p.doc_id == doc_id]
+        tree = parse(pages[f"{doc_id}.html"])
+        sections = tree.find_all("section", data_paragraph=True)
+        assert [s.attrs["data-paragraph"] for s in sections] == [p.id for p in mine]
+        assert [s.attrs["id"] for s in sections] == [p.id.rsplit(":", 1)[1] for p in mine]
+        assert [f"kind-{p.kind}" in s.classes for s, p in zip(sections, mine, strict=True)] == [
+            True] * len(mine)
+        assert tree.one("main", data_doc=doc_id).find_all("section") == sections
+        # raw page: one block per paragraph, each with its raw range
+        raw = parse(pages[f"{doc_id}.raw.html"])
+        blocks = raw.find_all(cls="rawp")
+        assert [b.attrs["data-paragraph"] for b in blocks] == [p.id for p in mine]
+        for block in blocks:
+            assert 0 <= int(block.attrs["data-raw-start"]) <= int(block.attrs["data-raw-end"])
+
+
+def test_index_counts_table_has_a_row_per_article_and_a_total(fixture_project) -> None:
+    project, counts = fixture_project
+    schema = get_schema(project.schema_file)
+    doc_ids = project.doc_ids()
+    index = parse(build_site(project)["index.html"])
+    table = index.one("table", cls="counts")
+    heads = [th.text() for th in table.one("thead").find_all("th")]
+    assert heads[5:-1] == list(schema.labels)
+    rows = table.one("tbody").find_all("tr")
+    assert [r.one("a").attrs["href"] for r in rows[:-1]] == [f"{d}.html" for d in doc_ids]
+    assert rows[-1].classes == {"total"}
+    for doc_id, row in zip(doc_ids, rows, strict=False):
+        cells = [td.text() for td in row.find_all("td")]
+        assert [int(c) for c in cells[5:-1]] == [counts.get(doc_id, Counter())[label]
+                                                 for label in schema.labels]
+    total = [int(td.text()) for td in rows[-1].find_all("td")[5:-1]]
+    assert total == [sum(c[label] for c in counts.values()) for label in schema.labels]
+    # charts: spans per label, per article, paragraphs per city, per topic
+    charts = index.find_all("figure", cls="chart")
+    assert len(charts) == 4
+    assert len(charts[0].find_all("rect")) == sum(1 for n in total if n)
+
+
 def test_site_loads_nothing(fixture_project) -> None:
     project, _ = fixture_project
     for name, html in build_site(project).items():
-        assert html.startswith("<!DOCTYPE html>\n"), name
-        [policy] = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">',
-                              html)
-        assert html_lib.unescape(policy) == ("default-src 'none'; style-src 'unsafe-inline'; "
-                                             "script-src 'unsafe-inline'")
-        for forbidden in ("<link", "<img", "<iframe", " src=", "url(", "@import", "@font-face",
-                          'href="http', 'href="//'):
-            assert forbidden not in html, (name, forbidden)
+        tree = parse(html)
+        assert tree.attrs.get("doctype", "").lower() == "doctype html", name
+        policy = tree.one("meta", http_equiv="Content-Security-Policy").attrs["content"]
+        directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+        assert directives == {"default-src": ["'none'"], "style-src": ["'unsafe-inline'"],
+                              "script-src": ["'unsafe-inline'"]}, name
+        tags = {el.tag for el in tree.iter()}
+        assert not tags & {"link", "img", "iframe", "object", "embed", "video", "audio"}, name
+        for el in tree.iter():
+            assert "src" not in el.attrs, (name, el.tag)
+            assert not el.attrs.get("href", "").startswith(("http", "//")), (name, el.attrs)
+        css = "".join(el.text() for el in tree.find_all("style"))
+        assert css and "url(" not in css and "@import" not in css and "@font-face" not in css
 
 
 def test_figure_marks_carry_their_values(fixture_project) -> None:
     project, _ = fixture_project
-    html = build_site(project)[f"{doc_id_for(project, '000')}.html"]
-    assert re.search(
-        r'<mark class="span l-MONEY fig" data-label="MONEY" data-span="[^"]+:s\d{4}" '
-        r'data-value="236200000000" data-unit="CNY" data-modifier="exact"', html
-    )
-    assert 'data-label="DATE" data-span="' in html and 'data-iso="2025-02-15"' in html
-    assert 'data-value="0.071"' in html
+    tree = parse(build_site(project)[f"{doc_id_for(project, '000')}.html"])
+    money = tree.one("mark", data_label="MONEY")
+    assert re.fullmatch(r"[^:]+:s\d{4}", money.attrs["data-span"])
+    assert "fig" in money.classes
+    assert (money.attrs["data-value"], money.attrs["data-unit"],
+            money.attrs["data-modifier"]) == ("236200000000", "CNY", "exact")
+    date = tree.one("mark", data_label="DATE")
+    assert "data-span" in date.attrs and date.attrs["data-iso"] == "2025-02-15"
+    assert tree.one("mark", data_label="PERCENT").attrs["data-value"] == "0.071"
+    # entity marks carry no values and no tooltip
+    gpe = tree.one("mark", data_label="GPE")
+    assert "fig" not in gpe.classes and not gpe.find_all(role="tooltip")
 
 
 def test_article_text_in_both_scripts(fixture_project) -> None:
@@ -276,46 +363,53 @@ def test_article_text_in_both_scripts(fixture_project) -> None:
                    (doc_id_for(project, "001"), doc_id_for(project, "002"))}
     for doc_id in project.doc_ids():
         html = pages[f"{doc_id}.html"]
-        parsed = TextOf()
-        parsed.feed(html)
+        tree = parse(html)
+        clean, simplified = paragraph_texts(html)
         mine = [p for p in load_paragraphs(project) if p.doc_id == doc_id]
-        assert parsed.clean == {p.id: p.text for p in mine}
+        assert clean == {p.id: p.text for p in mine}
         if doc_id in traditional:
-            simplified = to_simplified(traditional[doc_id])
-            assert parsed.simplified == {p.id: simplified[p.start : p.end] for p in mine}
-            assert parsed.simplified != parsed.clean
-            assert 'id="script-toggle"' in html and '<html lang="zh-Hant">' in html
+            converted = to_simplified(traditional[doc_id])
+            assert simplified == {p.id: converted[p.start : p.end] for p in mine}
+            assert simplified != clean
+            assert tree.by_id("script-toggle").tag == "button"
+            assert tree.one("html").attrs["lang"] == "zh-Hant"
+            assert len(tree.find_all("script")) == 1
         else:
-            assert parsed.simplified == parsed.clean
-            assert "script-toggle" not in html and "<script>" not in html
+            assert simplified == clean
+            assert tree.find_all(id="script-toggle") == [] and tree.find_all("script") == []
+            assert tree.one("html").attrs["lang"] == "zh-Hans"
 
 
 def test_paragraph_chips_and_provenance_links(fixture_project) -> None:
     project, _ = fixture_project
     doc_id = doc_id_for(project, "000")
-    html = build_site(project)[f"{doc_id}.html"]
-    section = re.search(r'<section class="para kind-\w+" id="p001".*?</section>', html)
-    assert section is not None
-    assert f'<a class="prov" href="{doc_id}.raw.html#p001"' in section.group(0)
+    pages = build_site(project)
+    tree = parse(pages[f"{doc_id}.html"])
+    section = tree.one("section", id="p001")
+    assert section.attrs["data-paragraph"] == f"{doc_id}:p001"
+    assert section.one("a", cls="prov").attrs["href"] == f"{doc_id}.raw.html#p001"
     # p001: index 1 → cities[1] (kunshan), topics[1] (talent)
-    assert 'data-city="kunshan"' in section.group(0)
-    assert 'data-topic="talent"' in section.group(0)
-    empty = re.search(r'<section class="para kind-\w+" id="p002".*?</section>', html)
-    assert empty is not None and "data-city=" not in empty.group(0)
-    assert "<span class=none>none</span>" in empty.group(0)
-    raw = build_site(project)[f"{doc_id}.raw.html"]
-    assert re.search(rf'<span class="rawp" id="p001" data-paragraph="{doc_id}:p001" '
-                     r'data-raw-start="\d+" data-raw-end="\d+">', raw)
+    assert [c.attrs["data-city"] for c in section.find_all(data_city=True)] == ["kunshan"]
+    assert [c.attrs["data-topic"] for c in section.find_all(data_topic=True)] == ["talent"]
+    empty = tree.one("section", id="p002")  # index 2: about no city
+    assert empty.find_all(data_city=True) == []
+    assert len(empty.find_all(data_topic=True)) == 1
+    assert len(empty.find_all("span", cls="none")) == 1
+    raw = parse(pages[f"{doc_id}.raw.html"])
+    block = raw.one(cls="rawp", id="p001")
+    assert block.attrs["data-paragraph"] == f"{doc_id}:p001"
+    assert int(block.attrs["data-raw-start"]) < int(block.attrs["data-raw-end"])
 
 
 def test_site_without_gold(no_gold: Project) -> None:
     pages = build_site(no_gold)
     assert sum(data_labels(html).total() for html in pages.values()) == 0
-    assert "No gold annotations yet" in pages["index.html"]
-    article = pages[f"{no_gold.doc_ids()[0]}.html"]
-    assert article.count("not yet labelled") == len(
-        [p for p in load_paragraphs(no_gold) if p.doc_id == no_gold.doc_ids()[0]]
-    )
+    assert len(parse(pages["index.html"]).find_all(cls="notice")) == 1
+    doc_id = no_gold.doc_ids()[0]
+    article = parse(pages[f"{doc_id}.html"])
+    unjudged = article.find_all(cls="unjudged")
+    assert len(unjudged) == len([p for p in load_paragraphs(no_gold) if p.doc_id == doc_id])
+    assert article.find_all(data_city=True) == [] and article.find_all(data_topic=True) == []
 
 
 def test_selected_documents_only(fixture_project) -> None:
@@ -323,7 +417,10 @@ def test_selected_documents_only(fixture_project) -> None:
     doc_id = doc_id_for(project, "002")
     pages = build_site(project, [doc_id])
     assert sorted(pages) == sorted(["index.html", f"{doc_id}.html", f"{doc_id}.raw.html"])
-    assert "<p>1 article · " in pages["index.html"]
+    rows = parse(pages["index.html"]).one("table", cls="counts").one("tbody").find_all("tr")
+    assert [r.one("a").attrs["href"] for r in rows if "total" not in r.classes] == [
+        f"{doc_id}.html"]
+    assert parse(pages["index.html"]).find_all(cls="notice") == []
     with pytest.raises(UnknownDocument, match="unknown doc_id nope"):
         build_site(project, ["nope"])
 
