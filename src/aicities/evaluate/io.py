@@ -82,6 +82,7 @@ class NerTable:
     label: np.ndarray
     span_line: np.ndarray
     span_text: tuple[str | None, ...]
+    """each span's text (None: not given); empty in a compact table (checked, not kept)"""
     norm: tuple[Mapping[str, Any] | None, ...]
     format: str = "jsonl"
     numbered: bool = False
@@ -369,7 +370,8 @@ class SpanChecks:
         self.lines.append(np.array(lines, dtype=np.int64) if self.compact else lines)
         if not self.compact:
             self.texts.extend(texts)
-        self.span_texts.extend(span_texts)
+        if not self.compact:  # checked above; a compact table does not keep them
+            self.span_texts.extend(span_texts)
         self.norms.extend(norms)
         self.rows += len(ids)
 
@@ -394,7 +396,8 @@ class SpanChecks:
             start, end, par, label_ids = start[order], end[order], par[order], label_ids[order]
             span_line = span_line[order]
             perm = order.tolist()
-            span_texts = [span_texts[k] for k in perm]
+            if span_texts:
+                span_texts = [span_texts[k] for k in perm]
             norms = [norms[k] for k in perm]
         clash = np.flatnonzero((par[1:] == par[:-1]) & (start[1:] < end[:-1]))
         vocab = self.vocab
@@ -414,8 +417,17 @@ class SpanChecks:
                 )
         problems.raise_if_any()
         lines: Sequence[int]
+        length = arrays["length"]
         if self.compact:
             lines = np.concatenate(self.lines) if self.lines else np.zeros(0, dtype=np.int64)  # type: ignore[assignment]
+            # Four bytes a value where they fit (offsets passed layer 2: 0 ≤ start < end ≤
+            # 2**31), half the memory of the columns of a large file.
+            small = np.int32
+            lines, length, par, span_line = (np.asarray(a, dtype=small)  # type: ignore[assignment]
+                                             for a in (lines, length, par, span_line))
+            if n == 0 or int(end.max()) < 2**31:
+                start, end = start.astype(small), end.astype(small)
+            label_ids = label_ids.astype(np.int16)
         else:
             lines = tuple(chain.from_iterable(self.lines))
         return NerTable(
@@ -431,7 +443,7 @@ class SpanChecks:
             span_line=span_line,
             span_text=tuple(span_texts),
             norm=tuple(norms),
-            text_length=arrays["length"],
+            text_length=length,
             index=index,
             has_texts=self.has_texts,
             compact=self.compact,
@@ -576,9 +588,9 @@ def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False)
             f"(length {length[par[k]]})",
         )
     problems.raise_if_any()
-    n = len(pred.span_text)
+    n = len(pred.par)
     mismatched: list[int] = []
-    if pred.span_text.count(None) < n:
+    if pred.has_texts and pred.span_text.count(None) < n:
         mismatched = _text_mismatches(
             gold.texts, par.tolist(), pred.start.tolist(), pred.end.tolist(), pred.span_text
         )

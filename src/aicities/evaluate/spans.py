@@ -189,7 +189,7 @@ def count_matches(
         row_of[hard] = np.arange(1, n_rows)
 
     def rows(par: np.ndarray) -> np.ndarray:
-        return par if row_of is None else row_of[par]
+        return par.astype(np.int64, copy=False) if row_of is None else row_of[par]
 
     out = np.zeros((n_rows, n_groups, len(FIELDS)), dtype=np.int64)
     one = p_count == 1
