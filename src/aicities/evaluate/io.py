@@ -36,7 +36,7 @@ from aicities.errors import DataError
 from aicities.evaluate.conll import read_conll
 from aicities.evaluate.formats import NER_FORMATS, detect_format, read_ner_rows, read_rows
 from aicities.evaluate.rows import ERRORS, Problems, RawRow, SpanColumns, gc_paused, numbered
-from aicities.evaluate.typed import Untyped, iter_typed_blocks
+from aicities.evaluate.typed import IdColumn, Untyped, iter_typed_blocks
 from aicities.files import iter_jsonl
 from aicities.schema import NORM_FIELDS
 
@@ -70,9 +70,10 @@ class NerTable:
     """
 
     source: str | Path
-    ids: tuple[str, ...]
+    ids: Sequence[str]
+    """each row's id: a tuple, or an :class:`~aicities.evaluate.typed.IdColumn`"""
     lines: Sequence[int]
-    """each row's line: a tuple, or an int64 array in a compact table"""
+    """each row's line: a tuple, or an int32 array in a compact table"""
     texts: tuple[str | None, ...]
     """each row's text; empty in a compact table (not kept: see ``text_length``)"""
     vocab: tuple[str, ...]
@@ -83,7 +84,7 @@ class NerTable:
     span_line: np.ndarray
     span_text: tuple[str | None, ...]
     """each span's text (None: not given); empty in a compact table (checked, not kept)"""
-    norm: tuple[Mapping[str, Any] | None, ...]
+    norm: Sequence[Mapping[str, Any] | None]
     format: str = "jsonl"
     numbered: bool = False
     """the file has no ids: ``ids`` are its row numbers "1", "2", …"""
@@ -91,6 +92,8 @@ class NerTable:
     """each row's text length in code points, -1 for a row without text"""
     index: Mapping[str, int] | None = None
     """id → row, when the reader built it (it is needed to pair the predictions)"""
+    to_gold: np.ndarray | None = None
+    """each row's row in the gold table it was read with (``pair_with``), -1 if absent"""
     has_texts: bool = False
     """whether any row or span carries a text (predictions that do need the gold texts)"""
     compact: bool = False
@@ -160,19 +163,45 @@ def _read_typed(
     block_bytes: int | None,
 ) -> NerTable | None:
     checks = SpanChecks(path, vocab, norm_labels, known, compact=compact)
-    seen: dict[str, int] | None = {}
-    options: dict[str, Any] = {}
-    if block_bytes is not None:
-        options["block_bytes"] = block_bytes
-    if pair_with is not None and pair_with.index is not None:
-        options.update(known=pair_with.index, canonical=pair_with.ids)
-        seen = None
+    options: dict[str, Any] = {} if block_bytes is None else {"block_bytes": block_bytes}
+    gold_ids = pair_with.ids if pair_with is not None else None
+    if not compact:  # ids as strings, unique by a dict (the gold's pairs the predictions)
+        seen: dict[str, int] = {}
+        try:
+            for block in iter_typed_blocks(path, seen=seen, **options):
+                checks.add(block)
+        except Untyped:
+            return None
+        return checks.finish(index=seen)
+    ids = IdColumn()
+    pairs: list[np.ndarray] = []
+    lookup = gold_ids.lookup if isinstance(gold_ids, IdColumn) else None
+    hit = np.zeros(len(gold_ids) if lookup is not None and gold_ids is not None else 0,
+                   dtype=bool)
+    others: set[str] = set()
     try:
-        for block in iter_typed_blocks(path, seen=seen, **options):
+        for block in iter_typed_blocks(path, **options):
+            ids.add(block.ids)
+            if lookup is not None:  # unique: each gold row and each unknown id once
+                where = lookup(block.ids)
+                found = where[where >= 0]
+                if len(np.unique(found)) != len(found) or hit[found].any():
+                    raise Untyped
+                hit[found] = True
+                unknown = [pid for pid, w in zip(block.ids, where.tolist(), strict=True)
+                           if w < 0]
+                if len(set(unknown)) != len(unknown) or not others.isdisjoint(unknown):
+                    raise Untyped
+                others.update(unknown)
+                pairs.append(where)
             checks.add(block)
     except Untyped:
         return None
-    return checks.finish(index=seen)
+    ids.finish()
+    if lookup is None and ids.has_duplicates():
+        return None
+    to_gold = np.concatenate(pairs) if pairs else None
+    return checks.finish(ids=ids, to_gold=to_gold)
 
 
 def read_label_rows(path: Path) -> list[RawRow]:
@@ -265,6 +294,32 @@ def parse_ner(
     checks = SpanChecks(source, vocab, norm_labels, known)
     checks.add(columns)
     return checks.finish()
+
+
+class Nones(Sequence[None]):
+    """``n`` times None, without a list (the norms of a file that has none)."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [None] * len(range(*i.indices(self.n)))
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return None
+
+    def count(self, value: Any) -> int:
+        return self.n if value is None else 0
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Sequence) and len(other) == self.n
+                and all(v is None for v in other))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class SpanChecks:
@@ -362,20 +417,36 @@ class SpanChecks:
                             (int(span_line[k]), "bad-norm", f"{where(k)}: {norm_problem}"))
 
         self.has_texts = self.has_texts or given_texts or texts.count(None) < len(texts)
-        for name, array in (("length", length), ("par", local + self.rows),
+        par = local + self.rows
+        if self.compact:
+            # Four bytes a value where they fit, half the memory of a large file's columns
+            # (values that do not fit failed layer 2, or are ends of 2**31 without text).
+            small = np.int32
+            length, par, span_line = (a.astype(small) for a in (length, par, span_line))  # type: ignore[assignment]
+            if n == 0 or (int(end.max()) < 2**31 and int(start.min()) >= -(2**31)):
+                start, end = start.astype(small), end.astype(small)
+            label_ids = label_ids.astype(np.int16)
+        for name, array in (("length", length), ("par", par),
                             ("start", start), ("end", end), ("label", label_ids),
                             ("span_line", span_line)):
             self.arrays[name].append(array)
-        self.ids.extend(ids)
-        self.lines.append(np.array(lines, dtype=np.int64) if self.compact else lines)
+        if not self.compact:  # a compact reader keeps the ids itself
+            self.ids.extend(ids)
+        self.lines.append(np.array(lines, dtype=np.int32) if self.compact else lines)
         if not self.compact:
             self.texts.extend(texts)
         if not self.compact:  # checked above; a compact table does not keep them
             self.span_texts.extend(span_texts)
-        self.norms.extend(norms)
+        if norms.count(None) < n:
+            self.norms.extend(norms)
+        else:  # the usual block: no norm, counted, not listed
+            self.norms.append(n)
         self.rows += len(ids)
 
-    def finish(self, index: Mapping[str, int] | None = None) -> NerTable:
+    def finish(self, index: Mapping[str, int] | None = None, ids: Sequence[str] | None = None,
+               to_gold: np.ndarray | None = None) -> NerTable:
+        """The table, or the problems; ``ids``: the rows' ids kept by the caller (a
+        compact reader), else those of the blocks."""
         problems = Problems(self.source)
         if self.layer2:
             for at, code, message in self.layer2:
@@ -388,8 +459,13 @@ class SpanChecks:
         par, start, end, label_ids = (arrays[k] for k in ("par", "start", "end", "label"))
         span_line = arrays["span_line"]
         span_texts: Sequence[str | None] = self.span_texts
-        norms: Sequence[Any] = self.norms
-        ids = self.ids
+        norms: Sequence[Any]
+        if all(type(v) is int for v in self.norms):
+            norms = Nones(sum(self.norms))
+        else:
+            norms = list(chain.from_iterable(
+                repeat(None, v) if type(v) is int else (v,) for v in self.norms))
+        ids = self.ids if ids is None else ids
         n = len(start)
         if n > 1 and not _sorted(par, start):
             order = np.lexsort((end, start, par))
@@ -419,20 +495,12 @@ class SpanChecks:
         lines: Sequence[int]
         length = arrays["length"]
         if self.compact:
-            lines = np.concatenate(self.lines) if self.lines else np.zeros(0, dtype=np.int64)  # type: ignore[assignment]
-            # Four bytes a value where they fit (offsets passed layer 2: 0 ≤ start < end ≤
-            # 2**31), half the memory of the columns of a large file.
-            small = np.int32
-            lines, length, par, span_line = (np.asarray(a, dtype=small)  # type: ignore[assignment]
-                                             for a in (lines, length, par, span_line))
-            if n == 0 or int(end.max()) < 2**31:
-                start, end = start.astype(small), end.astype(small)
-            label_ids = label_ids.astype(np.int16)
+            lines = np.concatenate(self.lines) if self.lines else np.zeros(0, dtype=np.int32)  # type: ignore[assignment]
         else:
             lines = tuple(chain.from_iterable(self.lines))
         return NerTable(
             source=self.source,
-            ids=tuple(ids),
+            ids=tuple(ids) if isinstance(ids, list) else ids,
             lines=lines,
             texts=tuple(self.texts),
             vocab=vocab,
@@ -442,9 +510,10 @@ class SpanChecks:
             label=label_ids,
             span_line=span_line,
             span_text=tuple(span_texts),
-            norm=tuple(norms),
+            norm=norms if isinstance(norms, Nones) else tuple(norms),
             text_length=length,
             index=index,
+            to_gold=to_gold,
             has_texts=self.has_texts,
             compact=self.compact,
         )
@@ -558,7 +627,7 @@ class AlignedPred:
     start: np.ndarray
     end: np.ndarray
     label: np.ndarray
-    norm: tuple[Mapping[str, Any] | None, ...]
+    norm: Sequence[Mapping[str, Any] | None]
     missing: tuple[str, ...]
 
 
@@ -567,7 +636,7 @@ def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False)
 
     A compact gold table (no texts) takes predictions without texts only."""
     problems = Problems(pred.source)
-    to_gold = _row_map(gold, pred.ids)
+    to_gold = _row_map(gold, pred)
     missing = _check_ids(gold.source, gold.ids, pred.ids, pred.lines, to_gold, problems,
                          missing_as_empty)
     if pred.has_texts:
@@ -648,13 +717,18 @@ def _check_texts(
             )
 
 
-def _row_map(gold: NerTable | LabelTable, pred_ids: Sequence[str]) -> np.ndarray:
+def _row_map(gold: NerTable | LabelTable, pred: NerTable | LabelTable) -> np.ndarray:
     """Each prediction row's gold row, -1 for an id the gold does not have."""
+    to_gold = getattr(pred, "to_gold", None)
+    if to_gold is not None:  # paired while reading (compact tables)
+        return np.asarray(to_gold, dtype=np.int64)
+    if isinstance(gold.ids, IdColumn):
+        return gold.ids.lookup(pred.ids)
     where = getattr(gold, "index", None)
     if where is None:
         where = {pid: i for i, pid in enumerate(gold.ids)}
-    return np.fromiter(map(where.get, pred_ids, repeat(-1)), dtype=np.int64,
-                       count=len(pred_ids))
+    return np.fromiter(map(where.get, pred.ids, repeat(-1)), dtype=np.int64,
+                       count=len(pred.ids))
 
 
 def _check_ids(
@@ -744,7 +818,7 @@ def align_labels(
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """The prediction matrix in gold row order (missing rows empty) and the missing ids."""
     problems = Problems(pred.source)
-    to_gold = _row_map(gold, pred.ids)
+    to_gold = _row_map(gold, pred)
     missing = _check_ids(gold.source, gold.ids, pred.ids, pred.lines, to_gold, problems,
                          missing_as_empty)
     _check_texts(gold.texts, pred, to_gold, problems)

@@ -296,8 +296,11 @@ def _score_tables(
         pred_map = label_map.shared_index(pred_table.vocab, foreign=foreign[1])
     aligned = align_ner(gold_table, pred_table, missing_as_empty=missing_as_empty)
 
-    g_label = gold_map[gold_table.label] if len(gold_table.label) else gold_table.label
-    p_label = pred_map[aligned.label] if len(aligned.label) else aligned.label
+    if label_map is None:  # the identity: no copy
+        g_label, p_label = gold_table.label, aligned.label
+    else:
+        g_label = gold_map[gold_table.label] if len(gold_table.label) else gold_table.label
+        p_label = pred_map[aligned.label] if len(aligned.label) else aligned.label
     keep_g, keep_p = g_label >= 0, p_label >= 0
     dropped = {
         "gold": _tally(gold_table.vocab, gold_table.label[~keep_g]),

@@ -61,7 +61,14 @@ class SpanSet:
         return len(self.par)
 
     def select(self, keep: np.ndarray) -> SpanSet:
+        if keep.all():  # the usual case: no copy
+            return self
         return SpanSet(self.par[keep], self.start[keep], self.end[keep], self.label[keep])
+
+    def paragraphs(self, lo: int, hi: int) -> SpanSet:
+        """The spans of paragraphs ``lo ≤ p < hi``, renumbered from 0 (views but ``par``)."""
+        a, b = np.searchsorted(self.par, [lo, hi]).tolist()
+        return SpanSet(self.par[a:b] - lo, self.start[a:b], self.end[a:b], self.label[a:b])
 
 
 def to_nervaluate(start: int, end: int, label: str) -> dict[str, Any]:
@@ -150,7 +157,27 @@ def match_paragraph(
     return out
 
 
+_PARAGRAPH_BLOCK = 1 << 17
+
+
 def count_matches(
+    gold: SpanSet, pred: SpanSet, n_par: int, membership: np.ndarray, *,
+    per_paragraph: bool = True,
+) -> np.ndarray:
+    """Counts ``(n_par, n_groups, len(FIELDS))`` for every paragraph and label group, or
+    with ``per_paragraph=False`` their sums ``(1, n_groups, len(FIELDS))``, counted a block
+    of paragraphs at a time (the work arrays then stay the size of a block)."""
+    if per_paragraph or n_par <= _PARAGRAPH_BLOCK:
+        return _count_matches(gold, pred, n_par, membership, per_paragraph=per_paragraph)
+    total = np.zeros((1, membership.shape[0], len(FIELDS)), dtype=np.int64)
+    for lo in range(0, n_par, _PARAGRAPH_BLOCK):
+        hi = min(n_par, lo + _PARAGRAPH_BLOCK)
+        total += _count_matches(gold.paragraphs(lo, hi), pred.paragraphs(lo, hi), hi - lo,
+                                membership, per_paragraph=False)
+    return total
+
+
+def _count_matches(
     gold: SpanSet, pred: SpanSet, n_par: int, membership: np.ndarray, *,
     per_paragraph: bool = True,
 ) -> np.ndarray:

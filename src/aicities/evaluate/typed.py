@@ -29,8 +29,8 @@ holds exactly when no key is repeated — one byte count per block, no per-line 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from itertools import chain, repeat
+from collections.abc import Iterator, Sequence
+from itertools import chain
 from operator import attrgetter, countOf
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from msgspec import UNSET, UnsetType
 
 from aicities.evaluate.rows import SpanColumns
 
-__all__ = ["BLOCK_BYTES", "Untyped", "iter_typed_blocks", "read_typed_ner"]
+__all__ = ["BLOCK_BYTES", "IdColumn", "Untyped", "iter_typed_blocks", "read_typed_ner"]
 
 BLOCK_BYTES = 4 << 20
 """bytes read at a time (whole lines: a block ends after the last newline it holds)"""
@@ -209,20 +209,15 @@ def iter_typed_blocks(
     *,
     block_bytes: int = BLOCK_BYTES,
     seen: dict[str, int] | None = None,
-    known: Mapping[str, int] | None = None,
-    canonical: Sequence[str] | None = None,
 ) -> Iterator[SpanColumns]:
     """The rows of a JSONL NER file as columns, one block of lines at a time.
 
     Raises :class:`Untyped` (possibly after some blocks were yielded: the caller then
-    discards them) for anything the generic reader must see. Ids must be non-empty and
-    unique; ``seen`` (if given) collects id → row index. With ``known`` (another file's
-    id → row index) and ``canonical`` (that file's ids), an id found there is replaced by
-    the other file's equal string, so a second copy of each id is not kept.
+    discards them) for anything the generic reader must see. Ids must be non-empty;
+    with ``seen`` (id → row index, filled here) also unique — without it the caller
+    checks that.
     """
     rows_so_far = 0
-    hit = np.zeros(len(canonical), dtype=bool) if canonical is not None else None
-    others: set[str] = set()
     for first, block in _blocks(path, block_bytes):
         chunks = block.split(b"\n")
         if chunks and not chunks[-1]:
@@ -248,25 +243,10 @@ def iter_typed_blocks(
             if _LONG_NUMBER.search(block):
                 raise Untyped
             norms = list(map(_norm_dict, raw_norms))
-        if known is not None and canonical is not None and hit is not None:
-            where = np.fromiter(map(known.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
-            found = where[where >= 0]
-            if len(np.unique(found)) != len(found) or hit[found].any():
-                raise Untyped
-            hit[found] = True
-            if len(found) < len(ids):
-                unknown = [pid for pid, w in zip(ids, where.tolist(), strict=True) if w < 0]
-                if len(set(unknown)) != len(unknown) or not others.isdisjoint(unknown):
-                    raise Untyped
-                others.update(unknown)
-            ids = [canonical[w] if w >= 0 else pid
-                   for pid, w in zip(ids, where.tolist(), strict=True)]
-        elif seen is not None:
+        if seen is not None:
             seen.update(zip(ids, range(rows_so_far, rows_so_far + len(ids)), strict=True))
             if len(seen) != rows_so_far + len(ids):
                 raise Untyped
-        elif len(set(ids)) != len(ids):
-            raise Untyped
         rows_so_far += len(ids)
         yield SpanColumns(
             ids=ids,
@@ -294,3 +274,75 @@ def read_typed_ner(path: Path, *, block_bytes: int = BLOCK_BYTES) -> SpanColumns
     except Untyped:
         return None
     return out
+
+
+class IdColumn(Sequence[str]):
+    """Paragraph ids as one fixed-width numpy string array, built a block at a time.
+
+    ASCII ids take one byte a character (``S``), others four (``U``); no ``str`` object
+    per id and no dict are kept, which is most of the memory of a large compact table.
+    Ids must hold no NUL (numpy drops trailing NULs; the reader refuses such files).
+    """
+
+    def __init__(self) -> None:
+        self._blocks: list[np.ndarray] = []
+        self.array: np.ndarray = np.zeros(0, dtype="S1")
+        self._order: np.ndarray | None = None
+        self._sorted: np.ndarray | None = None
+
+    def add(self, ids: list[str]) -> None:
+        if "\x00" in "".join(ids):
+            raise Untyped
+        block = np.array(ids, dtype=str) if ids else np.zeros(0, dtype="U1")
+        try:
+            block = block.astype("S")
+        except UnicodeEncodeError:
+            pass
+        self._blocks.append(block)
+
+    def finish(self) -> IdColumn:
+        blocks = self._blocks
+        if any(b.dtype.kind == "U" for b in blocks):
+            blocks = [b.astype(str) for b in blocks]
+        if blocks:
+            self.array = np.concatenate(blocks)
+        self._blocks = []
+        return self
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: Any) -> Any:
+        value = self.array[i]
+        return value.decode("ascii") if isinstance(value, bytes) else str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        for value in self.array.tolist():
+            yield value.decode("ascii") if isinstance(value, bytes) else value
+
+    def _index(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._order is None or self._sorted is None:
+            self._order = np.argsort(self.array, kind="stable")
+            self._sorted = self.array[self._order]
+        return self._order, self._sorted
+
+    def has_duplicates(self) -> bool:
+        _, ordered = self._index()
+        return bool(len(ordered) > 1 and np.any(ordered[1:] == ordered[:-1]))
+
+    def lookup(self, ids: Sequence[str]) -> np.ndarray:
+        """Each id's row here, -1 for an id not here."""
+        order, ordered = self._index()
+        if not len(ids):
+            return np.zeros(0, dtype=np.int64)
+        query = np.array(list(ids), dtype=str)
+        if ordered.dtype.kind == "S":
+            try:
+                query = query.astype("S")
+            except UnicodeEncodeError:  # a non-ASCII id cannot be among ASCII ones
+                ordered = ordered.astype(str)
+        if not len(ordered):
+            return np.full(len(query), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(ordered, query), len(ordered) - 1)
+        found = ordered[pos] == query
+        return np.where(found, order[pos], -1).astype(np.int64)
