@@ -85,8 +85,8 @@ class _Row(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 _ROW_OPTIONAL = ("text", "doc_id", "kind", "text_simplified", "tokens", "ner_tags")
 _ROW_STRINGS = ("text", "doc_id", "kind", "text_simplified")
 _decode = msgspec.json.Decoder(_Row).decode
-# a number token longer than the strict reader allows is at least this long (int64 offsets
-# are checked by the decoder; norm values may be floats of any length)
+# a number token longer than the strict reader allows is at least this long (offsets are
+# bounded below; norm values and ner_tags are looked for in blocks that have them)
 _LONG_NUMBER = re.compile(rb"[-+.0-9eE]{19,}")
 
 
@@ -237,12 +237,19 @@ def iter_typed_blocks(
         raw_norms = list(map(attrgetter("norm"), flat))
         if not _keys_once(block, rows, flat, row_texts, span_texts, labels, ids, raw_norms):
             raise Untyped
+        starts = list(map(attrgetter("start"), flat))
+        ends = list(map(attrgetter("end"), flat))
+        # msgspec takes integers of any length; the strict reader refuses long numbers
+        if flat and (max(max(starts), max(ends)) >= 2**62 or min(min(starts), min(ends)) < 0):
+            raise Untyped  # out of range anyway: the generic reader names it
         if countOf(raw_norms, UNSET) + countOf(raw_norms, None) == len(flat):
             norms: list[Any] = [None] * len(flat)
         else:
             if _LONG_NUMBER.search(block):
                 raise Untyped
             norms = list(map(_norm_dict, raw_norms))
+        if b'"ner_tags"' in block and _LONG_NUMBER.search(block):
+            raise Untyped
         if seen is not None:
             seen.update(zip(ids, range(rows_so_far, rows_so_far + len(ids)), strict=True))
             if len(seen) != rows_so_far + len(ids):
@@ -253,8 +260,8 @@ def iter_typed_blocks(
             lines=lines,
             texts=_plain(row_texts),
             counts=list(map(len, span_lists)),
-            starts=list(map(attrgetter("start"), flat)),
-            ends=list(map(attrgetter("end"), flat)),
+            starts=starts,
+            ends=ends,
             labels=labels,
             span_texts=_plain(span_texts),
             norms=norms,
