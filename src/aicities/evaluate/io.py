@@ -378,8 +378,11 @@ class SpanChecks:
         except OverflowError:
             start = np.array([max(min(x, 2**62), -(2**62)) for x in starts], dtype=np.int64)
             end = np.array([max(min(x, 2**62), -(2**62)) for x in ends], dtype=np.int64)
-        length = np.fromiter((-1 if t is None else len(t) for t in texts), dtype=np.int64,
-                             count=len(texts))
+        if None in texts:
+            length = np.fromiter((-1 if t is None else len(t) for t in texts),
+                                 dtype=np.int64, count=len(texts))
+        else:
+            length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))  # type: ignore[arg-type]
         span_len = length[local]
         beyond = np.where(span_len >= 0, span_len, _MAX_OFFSET)
         bad = (label_ids < 0) | (start >= end) | (start < 0) | (end > beyond)

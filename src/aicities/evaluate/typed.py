@@ -173,9 +173,8 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
     return block.count(b'"') == 2 * (fields + strings) + quoted
 
 
-def _blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """``(number of the block's first line, bytes of whole lines)``."""
-    line = 1
+def _blocks(path: Path, block_bytes: int) -> Iterator[bytes]:
+    """The file in blocks of whole lines (the last one maybe without its newline)."""
     rest = b""
     with path.open("rb") as fh:
         while True:
@@ -187,11 +186,10 @@ def _blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes]]:
             if cut < 0:
                 rest = data
                 continue
-            block, rest = data[: cut + 1], data[cut + 1 :]
-            yield line, block
-            line += block.count(b"\n")
+            yield data[: cut + 1]
+            rest = data[cut + 1 :]
     if rest:
-        yield line, rest
+        yield rest
 
 
 def _decode_lines(chunks: list[bytes], first: int) -> tuple[list[int], list[_Row]]:
@@ -218,10 +216,12 @@ def iter_typed_blocks(
     checks that.
     """
     rows_so_far = 0
-    for first, block in _blocks(path, block_bytes):
+    first = 1  # the number of the block's first line
+    for block in _blocks(path, block_bytes):
         chunks = block.split(b"\n")
         if chunks and not chunks[-1]:
             chunks.pop()  # the newline that ends the block's last line
+        next_first = first + len(chunks)
         try:
             lines, rows = _decode_lines(chunks, first)
         except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
@@ -255,6 +255,7 @@ def iter_typed_blocks(
             if len(seen) != rows_so_far + len(ids):
                 raise Untyped
         rows_so_far += len(ids)
+        first = next_first
         yield SpanColumns(
             ids=ids,
             lines=lines,
