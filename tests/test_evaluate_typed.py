@@ -310,3 +310,17 @@ def test_predictions_with_texts_are_checked_against_the_gold_texts(tmp_path, key
     assert caught.value.errors[0].line == 2
     report = score_ner_files(gold, good, schema=SCHEMA, bootstrap=0)
     assert report.schemas["strict"].overall.micro.f1 == 1.0
+
+
+def test_an_id_with_a_nul_is_not_paired_with_the_id_without(tmp_path):
+    """numpy string arrays drop trailing NULs: the compact id column must not pair them."""
+    from aicities.evaluate import score_ner_files
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(lines_of(2, {}), encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text('{"id": "p1", "spans": []}\n{"id": "p2\\u0000", "spans": []}\n',
+                    encoding="utf-8")
+    with pytest.raises(DataErrors) as caught:
+        score_ner_files(gold, pred, schema=SCHEMA, bootstrap=0)
+    assert [e.code for e in caught.value.errors] == ["unknown-id", "missing-id"]

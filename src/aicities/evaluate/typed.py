@@ -353,4 +353,6 @@ class IdColumn(Sequence[str]):
             return np.full(len(query), -1, dtype=np.int64)
         pos = np.minimum(np.searchsorted(ordered, query), len(ordered) - 1)
         found = ordered[pos] == query
+        if "\x00" in "".join(ids):  # numpy dropped a trailing NUL: such an id is not here
+            found &= np.array(["\x00" not in pid for pid in ids], dtype=bool)
         return np.where(found, order[pos], -1).astype(np.int64)
