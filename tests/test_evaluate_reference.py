@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from seqeval.scheme import IOB2
 
 from aicities.errors import DataErrors
 from aicities.evaluate import score_ner, spans_to_bio, to_nervaluate
+from aicities.evaluate import spans as spans_module
 from aicities.evaluate.io import read_ner_rows
 from aicities.evaluate.spans import (
     FIELDS,
@@ -330,6 +332,13 @@ def test_vectorized_counts_equal_the_per_paragraph_matcher(paragraphs):
                 "inc_type": slow[k, 3],
             }
             assert dict(zip(FIELDS, got[i, k].tolist(), strict=True)) == expected
+    # The point estimate's sums, counted in blocks of paragraphs (here 1, 2 or 3 at a
+    # time, so blocks cut between hard paragraphs too), are the per-paragraph sums.
+    for block in (1, 2, 3):
+        with patch.object(spans_module, "_PARAGRAPH_BLOCK", block):
+            summed = count_matches(spanset(1), spanset(2), len(paragraphs), membership,
+                                   per_paragraph=False)
+        assert summed.tolist() == got.sum(axis=0, keepdims=True).tolist()
 
 
 # --- named cases where a reference is wrong or differs by convention ---------------------

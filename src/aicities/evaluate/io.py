@@ -24,7 +24,7 @@ offsets, then overlaps and text) is not checked at the next.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -36,7 +36,7 @@ from aicities.errors import DataError
 from aicities.evaluate.conll import read_conll
 from aicities.evaluate.formats import NER_FORMATS, detect_format, read_ner_rows, read_rows
 from aicities.evaluate.rows import ERRORS, Problems, RawRow, SpanColumns, gc_paused, numbered
-from aicities.evaluate.typed import read_typed_ner
+from aicities.evaluate.typed import IdColumn, Untyped, iter_typed_blocks
 from aicities.files import iter_jsonl
 from aicities.schema import NORM_FIELDS
 
@@ -70,9 +70,12 @@ class NerTable:
     """
 
     source: str | Path
-    ids: tuple[str, ...]
-    lines: tuple[int, ...]
+    ids: Sequence[str]
+    """each row's id: a tuple, or an :class:`~aicities.evaluate.typed.IdColumn`"""
+    lines: Sequence[int]
+    """each row's line: a tuple, or an int32 array in a compact table"""
     texts: tuple[str | None, ...]
+    """each row's text; empty in a compact table (not kept: see ``text_length``)"""
     vocab: tuple[str, ...]
     par: np.ndarray
     start: np.ndarray
@@ -80,10 +83,21 @@ class NerTable:
     label: np.ndarray
     span_line: np.ndarray
     span_text: tuple[str | None, ...]
-    norm: tuple[Mapping[str, Any] | None, ...]
+    """each span's text (None: not given); empty in a compact table (checked, not kept)"""
+    norm: Sequence[Mapping[str, Any] | None]
     format: str = "jsonl"
     numbered: bool = False
     """the file has no ids: ``ids`` are its row numbers "1", "2", …"""
+    text_length: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """each row's text length in code points, -1 for a row without text"""
+    index: Mapping[str, int] | None = None
+    """id → row, when the reader built it (it is needed to pair the predictions)"""
+    to_gold: np.ndarray | None = None
+    """each row's row in the gold table it was read with (``pair_with``), -1 if absent"""
+    has_texts: bool = False
+    """whether any row or span carries a text (predictions that do need the gold texts)"""
+    compact: bool = False
+    """texts not kept, lines an int64 array (:func:`read_ner_table`)"""
 
 
 @dataclass(frozen=True)
@@ -108,15 +122,21 @@ def read_ner_table(
     norm_labels: Iterable[str] | None = None,
     fmt: str | None = None,
     known: str | None = None,
+    compact: bool = False,
+    pair_with: NerTable | None = None,
+    block_bytes: int | None = None,
 ) -> NerTable:
     """A NER file, checked, as a :class:`NerTable` (what ``aicities eval ner`` reads).
 
     ``fmt``: one of :data:`NER_FORMATS` (None: :func:`detect_format`). ``known``: how an
     ``unknown-label`` message names the accepted labels (default: lists ``vocab``).
-    A JSONL file whose every line is a well-typed row is decoded straight into columns
-    (:mod:`aicities.evaluate.typed`); any other file goes through :func:`read_ner_rows` and
-    :func:`parse_ner`, which name each problem with its line. Both paths end in the same
-    checks, so they accept the same files and build the same table.
+    A JSONL file whose every line is a well-typed row is decoded straight into columns,
+    a block of lines at a time (:mod:`aicities.evaluate.typed`); any other file goes
+    through :func:`read_ner_rows` and :func:`parse_ner`, which name each problem with its
+    line. Both paths end in the same checks, so they accept the same files and build the
+    same table. ``compact``: the typed path keeps no paragraph text (only its length)
+    and the lines as an array. ``pair_with``: the gold table of this prediction file,
+    whose id strings the typed path then shares.
     """
     fmt = fmt or detect_format(path)
     if fmt not in NER_FORMATS:
@@ -124,12 +144,64 @@ def read_ner_table(
                         f"format {fmt!r} is not one of {', '.join(NER_FORMATS)}")
     with gc_paused():
         if fmt == "jsonl":
-            columns = read_typed_ner(path)
-            if columns is not None:
-                return _check_spans(columns, Problems(path), vocab, norm_labels, known)
+            table = _read_typed(path, vocab, norm_labels, known, compact, pair_with,
+                                block_bytes)
+            if table is not None:
+                return table
         rows, numbered = read_rows(path, fmt)
         table = parse_ner(rows, path, vocab, norm_labels=norm_labels, known=known)
         return table if fmt == "jsonl" else replace(table, format=fmt, numbered=numbered)
+
+
+def _read_typed(
+    path: Path,
+    vocab: Sequence[str],
+    norm_labels: Iterable[str] | None,
+    known: str | None,
+    compact: bool,
+    pair_with: NerTable | None,
+    block_bytes: int | None,
+) -> NerTable | None:
+    checks = SpanChecks(path, vocab, norm_labels, known, compact=compact)
+    options: dict[str, Any] = {} if block_bytes is None else {"block_bytes": block_bytes}
+    gold_ids = pair_with.ids if pair_with is not None else None
+    if not compact:  # ids as strings, unique by a dict (the gold's pairs the predictions)
+        seen: dict[str, int] = {}
+        try:
+            for block in iter_typed_blocks(path, seen=seen, **options):
+                checks.add(block)
+        except Untyped:
+            return None
+        return checks.finish(index=seen)
+    ids = IdColumn()
+    pairs: list[np.ndarray] = []
+    lookup = gold_ids.lookup if isinstance(gold_ids, IdColumn) else None
+    hit = np.zeros(len(gold_ids) if lookup is not None and gold_ids is not None else 0,
+                   dtype=bool)
+    others: set[str] = set()
+    try:
+        for block in iter_typed_blocks(path, **options):
+            ids.add(block.ids)
+            if lookup is not None:  # unique: each gold row and each unknown id once
+                where = lookup(block.ids)
+                found = where[where >= 0]
+                if len(np.unique(found)) != len(found) or hit[found].any():
+                    raise Untyped
+                hit[found] = True
+                unknown = [pid for pid, w in zip(block.ids, where.tolist(), strict=True)
+                           if w < 0]
+                if len(set(unknown)) != len(unknown) or not others.isdisjoint(unknown):
+                    raise Untyped
+                others.update(unknown)
+                pairs.append(where)
+            checks.add(block)
+    except Untyped:
+        return None
+    ids.finish()
+    if lookup is None and ids.has_duplicates():
+        return None
+    to_gold = np.concatenate(pairs) if pairs else None
+    return checks.finish(ids=ids, to_gold=to_gold)
 
 
 def read_label_rows(path: Path) -> list[RawRow]:
@@ -219,117 +291,235 @@ def parse_ner(
                 continue
             problems.add(int(at[k]), "bad-span", message)
         problems.raise_if_any()
-    return _check_spans(columns, problems, vocab, norm_labels, known)
+    checks = SpanChecks(source, vocab, norm_labels, known)
+    checks.add(columns)
+    return checks.finish()
 
 
-def _check_spans(
-    columns: SpanColumns,
-    problems: Problems,
-    vocab: Sequence[str],
-    norm_labels: Iterable[str] | None,
-    known: str | None = None,
-) -> NerTable:
-    """Labels and offsets, then span text, norm and flatness, of well-typed columns."""
-    index = {label: i for i, label in enumerate(vocab)}
-    may_norm = None if norm_labels is None else frozenset(norm_labels)
-    ids, lines, texts = columns.ids, columns.lines, columns.texts
-    starts, ends, labels = columns.starts, columns.ends, columns.labels
-    span_texts, norms = columns.span_texts, columns.norms
-    n = len(starts)
-    counts = np.array(columns.counts, dtype=np.int64)
-    par = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
-    if columns.span_lines is not None:
-        span_line = np.array(columns.span_lines, dtype=np.int64)
-    else:
-        span_line = np.repeat(np.array(lines, dtype=np.int64), counts)
+class Nones(Sequence[None]):
+    """``n`` times None, without a list (the norms of a file that has none)."""
 
-    def where(k: int) -> str:
-        return f"{ids[int(par[k])]}: span {_span_desc(starts[k], ends[k], labels[k])}"
+    def __init__(self, n: int):
+        self.n = n
 
-    def at(k: int) -> int:
-        return int(span_line[k])
+    def __len__(self) -> int:
+        return self.n
 
-    # Layer 2: labels and offsets.
-    label_ids = np.fromiter(map(index.get, labels, repeat(-1)), dtype=np.int64, count=n)
-    try:
-        start = np.array(starts, dtype=np.int64)
-        end = np.array(ends, dtype=np.int64)
-    except OverflowError:
-        start = np.array([max(min(x, 2**62), -(2**62)) for x in starts], dtype=np.int64)
-        end = np.array([max(min(x, 2**62), -(2**62)) for x in ends], dtype=np.int64)
-    length = np.array([-1 if t is None else len(t) for t in texts], dtype=np.int64)
-    span_len = length[par]
-    beyond = np.where(span_len >= 0, span_len, _MAX_OFFSET)
-    bad = (label_ids < 0) | (start >= end) | (start < 0) | (end > beyond)
-    known = known or f"not one of {', '.join(vocab)}"
-    for k in np.flatnonzero(bad).tolist():
-        if label_ids[k] < 0:
-            problems.add(
-                at(k), "unknown-label", f"{where(k)}: {labels[k]!r} is {known}"
-            )
-        elif starts[k] == ends[k]:
-            problems.add(at(k), "empty-span", f"{where(k)}: start == end")
-        elif starts[k] > ends[k]:
-            problems.add(at(k), "reversed-span", f"{where(k)}: start > end")
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [None] * len(range(*i.indices(self.n)))
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return None
+
+    def count(self, value: Any) -> int:
+        return self.n if value is None else 0
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Sequence) and len(other) == self.n
+                and all(v is None for v in other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class SpanChecks:
+    """Labels and offsets, then span text, norm and flatness, of well-typed columns.
+
+    Fed with :meth:`add` one block of rows at a time, in file order (the typed reader's
+    blocks, or all rows at once); :meth:`finish` raises the problems of the first layer
+    that has any — the same messages, in the same order, however the rows were cut into
+    blocks — or returns the table. Per block it checks what needs the texts (lengths,
+    span texts) and keeps only columns.
+    """
+
+    def __init__(self, source: str | Path, vocab: Sequence[str],
+                 norm_labels: Iterable[str] | None, known: str | None = None, *,
+                 compact: bool = False):
+        self.source = source
+        self.vocab = tuple(vocab)
+        self.index = {label: i for i, label in enumerate(vocab)}
+        self.may_norm = None if norm_labels is None else frozenset(norm_labels)
+        self.known = known or f"not one of {', '.join(vocab)}"
+        self.compact = compact
+        self.rows = 0
+        self.ids: list[str] = []
+        self.lines: list[Any] = []
+        self.texts: list[str | None] = []
+        self.has_texts = False
+        self.arrays: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("length", "par", "start", "end", "label", "span_line")}
+        self.span_texts: list[str | None] = []
+        self.norms: list[Any] = []
+        self.layer2: list[tuple[int, str, str]] = []
+        self.text_problems: list[tuple[int, str, str]] = []
+        self.norm_problems: list[tuple[int, str, str]] = []
+
+    def add(self, columns: SpanColumns) -> None:
+        ids, lines, texts = columns.ids, columns.lines, columns.texts
+        starts, ends, labels = columns.starts, columns.ends, columns.labels
+        span_texts, norms = columns.span_texts, columns.norms
+        n = len(starts)
+        counts = np.array(columns.counts, dtype=np.int64)
+        local = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+        if columns.span_lines is not None:
+            span_line = np.array(columns.span_lines, dtype=np.int64)
         else:
-            size = int(span_len[k]) if span_len[k] >= 0 else _MAX_OFFSET
-            problems.add(
-                at(k), "offset-out-of-range", f"{where(k)}: outside the paragraph text [0, {size})"
-            )
-    problems.raise_if_any()
+            span_line = np.repeat(np.array(lines, dtype=np.int64), counts)
 
-    # Layer 3: span text, norm, flatness.
-    if span_texts.count(None) < n:
-        for k in _text_mismatches(texts, par.tolist(), starts, ends, span_texts):
-            actual = (texts[int(par[k])] or "")[starts[k] : ends[k]]
-            problems.add(
-                at(k),
-                "span-text-mismatch",
-                f"{where(k)}: text {span_texts[k]!r} but the paragraph has {actual!r} there",
-            )
-    with_norm = [] if norms.count(None) == n else [k for k, v in enumerate(norms) if v is not None]
-    for k in with_norm:
-        norm_problem = _norm_problem(norms[k], labels[k], may_norm)
-        if norm_problem:
-            problems.add(at(k), "bad-norm", f"{where(k)}: {norm_problem}")
-    if n > 1 and not _sorted(par, start):
-        order = np.lexsort((end, start, par))
-        perm = order.tolist()
-        start, end, par, label_ids = start[order], end[order], par[order], label_ids[order]
-        span_line = span_line[order]
-        starts = [starts[k] for k in perm]
-        ends = [ends[k] for k in perm]
-        labels = [labels[k] for k in perm]
-        span_texts = [span_texts[k] for k in perm]
-        norms = [norms[k] for k in perm]
-    clash = np.flatnonzero((par[1:] == par[:-1]) & (start[1:] < end[:-1]))
-    for k in clash.tolist():
-        a, b = k, k + 1
-        if starts[a] == starts[b] and ends[a] == ends[b] and labels[a] == labels[b]:
-            problems.add(at(b), "duplicate-span", f"{where(b)} appears twice")
+        def where(k: int) -> str:
+            return f"{ids[int(local[k])]}: span {_span_desc(starts[k], ends[k], labels[k])}"
+
+        # Layer 2: labels and offsets.
+        label_ids = np.fromiter(map(self.index.get, labels, repeat(-1)), dtype=np.int64,
+                                count=n)
+        try:
+            start = np.array(starts, dtype=np.int64)
+            end = np.array(ends, dtype=np.int64)
+        except OverflowError:
+            start = np.array([max(min(x, 2**62), -(2**62)) for x in starts], dtype=np.int64)
+            end = np.array([max(min(x, 2**62), -(2**62)) for x in ends], dtype=np.int64)
+        if None in texts:
+            length = np.fromiter((-1 if t is None else len(t) for t in texts),
+                                 dtype=np.int64, count=len(texts))
         else:
-            problems.add(
-                at(b),
-                "overlapping-spans",
-                f"{where(a)} and {_span_desc(starts[b], ends[b], labels[b])} overlap "
-                "(spans must be flat: no overlap, no nesting)",
-            )
-    problems.raise_if_any()
+            length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))  # type: ignore[arg-type]
+        span_len = length[local]
+        beyond = np.where(span_len >= 0, span_len, _MAX_OFFSET)
+        bad = (label_ids < 0) | (start >= end) | (start < 0) | (end > beyond)
+        for k in np.flatnonzero(bad).tolist():
+            at = int(span_line[k])
+            if label_ids[k] < 0:
+                self.layer2.append(
+                    (at, "unknown-label", f"{where(k)}: {labels[k]!r} is {self.known}"))
+            elif starts[k] == ends[k]:
+                self.layer2.append((at, "empty-span", f"{where(k)}: start == end"))
+            elif starts[k] > ends[k]:
+                self.layer2.append((at, "reversed-span", f"{where(k)}: start > end"))
+            else:
+                size = int(span_len[k]) if span_len[k] >= 0 else _MAX_OFFSET
+                self.layer2.append((at, "offset-out-of-range",
+                                    f"{where(k)}: outside the paragraph text [0, {size})"))
 
-    return NerTable(
-        source=problems.source,
-        ids=tuple(ids),
-        lines=tuple(lines),
-        texts=tuple(texts),
-        vocab=tuple(vocab),
-        par=par,
-        start=start,
-        end=end,
-        label=label_ids,
-        span_line=span_line,
-        span_text=tuple(span_texts),
-        norm=tuple(norms),
-    )
+        # Layer 3 (reported only if no block failed layer 2): span text and norm.
+        given_texts = span_texts.count(None) < n
+        if not self.layer2:
+            if given_texts:
+                for k in _text_mismatches(texts, local.tolist(), starts, ends, span_texts):
+                    actual = (texts[int(local[k])] or "")[starts[k] : ends[k]]
+                    self.text_problems.append((
+                        int(span_line[k]), "span-text-mismatch",
+                        f"{where(k)}: text {span_texts[k]!r} but the paragraph has "
+                        f"{actual!r} there"))
+            if norms.count(None) < n:
+                for k, v in enumerate(norms):
+                    if v is None:
+                        continue
+                    norm_problem = _norm_problem(v, labels[k], self.may_norm)
+                    if norm_problem:
+                        self.norm_problems.append(
+                            (int(span_line[k]), "bad-norm", f"{where(k)}: {norm_problem}"))
+
+        self.has_texts = self.has_texts or given_texts or texts.count(None) < len(texts)
+        par = local + self.rows
+        if self.compact:
+            # Four bytes a value where they fit, half the memory of a large file's columns
+            # (values that do not fit failed layer 2, or are ends of 2**31 without text).
+            small = np.int32
+            length, par, span_line = (a.astype(small) for a in (length, par, span_line))  # type: ignore[assignment]
+            if n == 0 or (int(end.max()) < 2**31 and int(start.min()) >= -(2**31)):
+                start, end = start.astype(small), end.astype(small)
+            label_ids = label_ids.astype(np.int16)
+        for name, array in (("length", length), ("par", par),
+                            ("start", start), ("end", end), ("label", label_ids),
+                            ("span_line", span_line)):
+            self.arrays[name].append(array)
+        if not self.compact:  # a compact reader keeps the ids itself
+            self.ids.extend(ids)
+        self.lines.append(np.array(lines, dtype=np.int32) if self.compact else lines)
+        if not self.compact:
+            self.texts.extend(texts)
+        if not self.compact:  # checked above; a compact table does not keep them
+            self.span_texts.extend(span_texts)
+        if norms.count(None) < n:
+            self.norms.extend(norms)
+        else:  # the usual block: no norm, counted, not listed
+            self.norms.append(n)
+        self.rows += len(ids)
+
+    def finish(self, index: Mapping[str, int] | None = None, ids: Sequence[str] | None = None,
+               to_gold: np.ndarray | None = None) -> NerTable:
+        """The table, or the problems; ``ids``: the rows' ids kept by the caller (a
+        compact reader), else those of the blocks."""
+        problems = Problems(self.source)
+        if self.layer2:
+            for at, code, message in self.layer2:
+                problems.add(at, code, message)
+            problems.raise_if_any()
+        for at, code, message in chain(self.text_problems, self.norm_problems):
+            problems.add(at, code, message)
+        arrays = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64)
+                  for k, v in self.arrays.items()}
+        par, start, end, label_ids = (arrays[k] for k in ("par", "start", "end", "label"))
+        span_line = arrays["span_line"]
+        span_texts: Sequence[str | None] = self.span_texts
+        norms: Sequence[Any]
+        if all(type(v) is int for v in self.norms):
+            norms = Nones(sum(self.norms))
+        else:
+            norms = list(chain.from_iterable(
+                repeat(None, v) if type(v) is int else (v,) for v in self.norms))
+        ids = self.ids if ids is None else ids
+        n = len(start)
+        if n > 1 and not _sorted(par, start):
+            order = np.lexsort((end, start, par))
+            start, end, par, label_ids = start[order], end[order], par[order], label_ids[order]
+            span_line = span_line[order]
+            perm = order.tolist()
+            if span_texts:
+                span_texts = [span_texts[k] for k in perm]
+            norms = [norms[k] for k in perm]
+        clash = np.flatnonzero((par[1:] == par[:-1]) & (start[1:] < end[:-1]))
+        vocab = self.vocab
+        for k in clash.tolist():
+            a, b = k, k + 1
+            desc_b = _span_desc(int(start[b]), int(end[b]), vocab[label_ids[b]])
+            if start[a] == start[b] and end[a] == end[b] and label_ids[a] == label_ids[b]:
+                problems.add(int(span_line[b]), "duplicate-span",
+                             f"{ids[int(par[b])]}: span {desc_b} appears twice")
+            else:
+                desc_a = _span_desc(int(start[a]), int(end[a]), vocab[label_ids[a]])
+                problems.add(
+                    int(span_line[b]),
+                    "overlapping-spans",
+                    f"{ids[int(par[a])]}: span {desc_a} and {desc_b} overlap "
+                    "(spans must be flat: no overlap, no nesting)",
+                )
+        problems.raise_if_any()
+        lines: Sequence[int]
+        length = arrays["length"]
+        if self.compact:
+            lines = np.concatenate(self.lines) if self.lines else np.zeros(0, dtype=np.int32)  # type: ignore[assignment]
+        else:
+            lines = tuple(chain.from_iterable(self.lines))
+        return NerTable(
+            source=self.source,
+            ids=tuple(ids) if isinstance(ids, list) else ids,
+            lines=lines,
+            texts=tuple(self.texts),
+            vocab=vocab,
+            par=par,
+            start=start,
+            end=end,
+            label=label_ids,
+            span_line=span_line,
+            span_text=tuple(span_texts),
+            norm=norms if isinstance(norms, Nones) else tuple(norms),
+            text_length=length,
+            index=index,
+            to_gold=to_gold,
+            has_texts=self.has_texts,
+            compact=self.compact,
+        )
 
 
 def _sorted(par: np.ndarray, start: np.ndarray) -> bool:
@@ -440,20 +630,26 @@ class AlignedPred:
     start: np.ndarray
     end: np.ndarray
     label: np.ndarray
-    norm: tuple[Mapping[str, Any] | None, ...]
+    norm: Sequence[Mapping[str, Any] | None]
     missing: tuple[str, ...]
 
 
 def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False) -> AlignedPred:
-    """Pair prediction rows with gold rows by id and check them against the gold text."""
+    """Pair prediction rows with gold rows by id and check them against the gold text.
+
+    A compact gold table (no texts) takes predictions without texts only."""
     problems = Problems(pred.source)
-    _check_ids(gold.source, gold.ids, pred.ids, pred.lines, problems, missing_as_empty)
-    to_gold = _row_map(gold.ids, pred.ids)
-    _check_texts(gold.texts, pred, to_gold, problems)
+    to_gold = _row_map(gold, pred)
+    missing = _check_ids(gold.source, gold.ids, pred.ids, pred.lines, to_gold, problems,
+                         missing_as_empty)
+    if pred.has_texts:
+        if gold.compact or pred.compact:
+            raise ValueError("predictions with texts need tables that keep the texts")
+        _check_texts(gold.texts, pred, to_gold, problems)
     problems.raise_if_any()
 
-    par = np.asarray(to_gold, dtype=np.int64)[pred.par] if len(pred.par) else pred.par
-    length = np.array([-1 if t is None else len(t) for t in gold.texts], dtype=np.int64)
+    par = to_gold[pred.par] if len(pred.par) else pred.par
+    length = gold.text_length
     span_len = length[par] if len(par) else np.zeros(0, dtype=np.int64)
     for k in np.flatnonzero((span_len >= 0) & (pred.end > span_len)).tolist():
         desc = _span_desc(pred.start[k], pred.end[k], pred.vocab[pred.label[k]])
@@ -464,9 +660,9 @@ def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False)
             f"(length {length[par[k]]})",
         )
     problems.raise_if_any()
-    n = len(pred.span_text)
+    n = len(pred.par)
     mismatched: list[int] = []
-    if pred.span_text.count(None) < n:
+    if pred.has_texts and pred.span_text.count(None) < n:
         mismatched = _text_mismatches(
             gold.texts, par.tolist(), pred.start.tolist(), pred.end.tolist(), pred.span_text
         )
@@ -487,14 +683,13 @@ def align_ner(gold: NerTable, pred: NerTable, *, missing_as_empty: bool = False)
         order = np.lexsort((start, par))
         par, start, end, label = par[order], start[order], end[order], label[order]
         norm = tuple(norm[k] for k in order.tolist())
-    present = set(pred.ids)
     return AlignedPred(
         par=par,
         start=start,
         end=end,
         label=label,
         norm=norm,
-        missing=tuple(pid for pid in gold.ids if pid not in present),
+        missing=tuple(gold.ids[i] for i in missing.tolist()),
     )
 
 
@@ -508,7 +703,7 @@ def _first_difference(gold: str, given: str, width: int = 8) -> str:
 
 
 def _check_texts(
-    gold_texts: Sequence[str | None], pred: NerTable | LabelTable, to_gold: list[int],
+    gold_texts: Sequence[str | None], pred: NerTable | LabelTable, to_gold: np.ndarray,
     problems: Problems,
 ) -> None:
     """A prediction that carries ``text`` must carry the gold paragraph's text."""
@@ -525,9 +720,18 @@ def _check_texts(
             )
 
 
-def _row_map(gold_ids: Sequence[str], pred_ids: Sequence[str]) -> list[int]:
-    where = {pid: i for i, pid in enumerate(gold_ids)}
-    return [where.get(pid, -1) for pid in pred_ids]
+def _row_map(gold: NerTable | LabelTable, pred: NerTable | LabelTable) -> np.ndarray:
+    """Each prediction row's gold row, -1 for an id the gold does not have."""
+    to_gold = getattr(pred, "to_gold", None)
+    if to_gold is not None:  # paired while reading (compact tables)
+        return np.asarray(to_gold, dtype=np.int64)
+    if isinstance(gold.ids, IdColumn):
+        return gold.ids.lookup(pred.ids)
+    where = getattr(gold, "index", None)
+    if where is None:
+        where = {pid: i for i, pid in enumerate(gold.ids)}
+    return np.fromiter(map(where.get, pred.ids, repeat(-1)), dtype=np.int64,
+                       count=len(pred.ids))
 
 
 def _check_ids(
@@ -535,28 +739,33 @@ def _check_ids(
     gold_ids: Sequence[str],
     pred_ids: Sequence[str],
     pred_lines: Sequence[int],
+    to_gold: np.ndarray,
     problems: Problems,
     missing_as_empty: bool,
-) -> None:
+) -> np.ndarray:
+    """Unknown ids and, unless ``missing_as_empty``, gold rows without a prediction;
+    returns the gold rows without a prediction."""
     if not gold_ids:
         raise DataError(gold_source, 0, "empty-gold", "no paragraphs to score against")
-    known = set(gold_ids)
-    for pid, line in zip(pred_ids, pred_lines, strict=True):
-        if pid not in known:
-            problems.add(line, "unknown-id", f"paragraph {pid} is not in {gold_source}")
+    for r in np.flatnonzero(to_gold < 0).tolist():
+        problems.add(pred_lines[r], "unknown-id",
+                     f"paragraph {pred_ids[r]} is not in {gold_source}")
+    covered = np.zeros(len(gold_ids), dtype=bool)
+    covered[to_gold[to_gold >= 0]] = True
+    missing_rows = np.flatnonzero(~covered)
     if missing_as_empty:
-        return
-    present = set(pred_ids)
-    missing = [pid for pid in gold_ids if pid not in present]
-    if missing:
-        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        return missing_rows
+    if len(missing_rows):
+        shown = ", ".join(gold_ids[i] for i in missing_rows[:5].tolist()) + (
+            " …" if len(missing_rows) > 5 else "")
         problems.add(
             0,
             "missing-id",
-            f"{len(missing)} of {len(gold_ids)} gold paragraphs have no prediction line "
+            f"{len(missing_rows)} of {len(gold_ids)} gold paragraphs have no prediction line "
             f"({shown}); write a line with empty spans/labels for each, or pass "
             "--missing-as-empty to score them as empty predictions",
         )
+    return missing_rows
 
 
 # --- city / topic rows -------------------------------------------------------------------
@@ -612,11 +821,11 @@ def align_labels(
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """The prediction matrix in gold row order (missing rows empty) and the missing ids."""
     problems = Problems(pred.source)
-    _check_ids(gold.source, gold.ids, pred.ids, pred.lines, problems, missing_as_empty)
-    to_gold = _row_map(gold.ids, pred.ids)
+    to_gold = _row_map(gold, pred)
+    missing = _check_ids(gold.source, gold.ids, pred.ids, pred.lines, to_gold, problems,
+                         missing_as_empty)
     _check_texts(gold.texts, pred, to_gold, problems)
     problems.raise_if_any()
     out = np.zeros_like(gold.y)
-    out[np.asarray(to_gold, dtype=np.int64)] = pred.y
-    present = set(pred.ids)
-    return out, tuple(pid for pid in gold.ids if pid not in present)
+    out[to_gold] = pred.y
+    return out, tuple(gold.ids[i] for i in missing.tolist())

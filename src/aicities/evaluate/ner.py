@@ -296,8 +296,11 @@ def _score_tables(
         pred_map = label_map.shared_index(pred_table.vocab, foreign=foreign[1])
     aligned = align_ner(gold_table, pred_table, missing_as_empty=missing_as_empty)
 
-    g_label = gold_map[gold_table.label] if len(gold_table.label) else gold_table.label
-    p_label = pred_map[aligned.label] if len(aligned.label) else aligned.label
+    if label_map is None:  # the identity: no copy
+        g_label, p_label = gold_table.label, aligned.label
+    else:
+        g_label = gold_map[gold_table.label] if len(gold_table.label) else gold_table.label
+        p_label = pred_map[aligned.label] if len(aligned.label) else aligned.label
     keep_g, keep_p = g_label >= 0, p_label >= 0
     dropped = {
         "gold": _tally(gold_table.vocab, gold_table.label[~keep_g]),
@@ -327,7 +330,10 @@ def _score_tables(
         membership[1 + len(layers) + i, i] = True
 
     n_par = len(gold_table.ids)
-    counts = count_matches(gold_spans, pred_spans, n_par, membership)
+    # Without the bootstrap only the sums are needed: no (paragraphs × groups) array.
+    n_rows = n_par if bootstrap else 1
+    counts = count_matches(gold_spans, pred_spans, n_par, membership,
+                           per_paragraph=bool(bootstrap))
     pred_norm = _subset(aligned.norm, keep_p)
     if label_map is not None and foreign[0]:  # no figure labels of ours on a foreign gold
         pred_norm = [None] * len(pred_norm)
@@ -339,8 +345,9 @@ def _score_tables(
         _subset(gold_table.norm, keep_g),
         pred_spans,
         pred_norm,
+        per_paragraph=bool(bootstrap),
     )
-    columns = np.concatenate([counts.reshape(n_par, -1), norm_columns], axis=1)
+    columns = np.concatenate([counts.reshape(n_rows, -1), norm_columns], axis=1)
     n_groups = len(group_names)
     width = n_groups * len(FIELDS)
     point = columns.sum(axis=0)
@@ -417,16 +424,40 @@ def score_ner_files(
     None: detected)."""
     _check_bootstrap(bootstrap)
     with gc_paused():
-        tables = []
-        for path, fmt in ((gold_path, gold_format), (pred_path, pred_format)):
-            fmt = fmt or detect_format(path)
+        formats = [fmt or detect_format(path)
+                   for path, fmt in ((gold_path, gold_format), (pred_path, pred_format))]
+        # Compact tables keep no paragraph text: enough unless the predictions carry
+        # texts (checked against the gold's) or a label map normalizes span edges.
+        compact = (label_map is None and formats == ["jsonl", "jsonl"]
+                   and not _mentions_text(pred_path))
+
+        def read(path: Path, fmt: str, compact: bool,
+                 pair_with: NerTable | None = None) -> NerTable:
             vocab, norm_labels, known = reading_vocab(schema, label_map, fmt)
-            tables.append(read_ner_table(path, vocab, norm_labels=norm_labels, fmt=fmt,
-                                         known=known))
-        gold, pred = tables
+            return read_ner_table(path, vocab, norm_labels=norm_labels, fmt=fmt, known=known,
+                                  compact=compact, pair_with=pair_with)
+
+        gold = read(gold_path, formats[0], compact)
+        pred = read(pred_path, formats[1], compact, gold)
+        if pred.has_texts and (gold.compact or pred.compact):  # a text key the sniff missed
+            gold = read(gold_path, formats[0], False)
+            pred = read(pred_path, formats[1], False, gold)
         ready = prepare(gold, pred, schema=schema, label_map=label_map, map_side=map_side)
         return _score_prepared(ready, schema, bootstrap, seed, label_map, missing_as_empty,
                                formats={"gold": gold.format, "predictions": pred.format})
+
+
+def _mentions_text(path: Path, block_bytes: int = 1 << 22) -> bool:
+    """Whether the bytes ``"text"`` occur in a file (a hint: a key written with escapes
+    is missed, and the reader's ``has_texts`` then says so)."""
+    needle = b'"text"'
+    tail = b""
+    with path.open("rb") as fh:
+        while data := fh.read(block_bytes):
+            if needle in tail + data[: len(needle)] or needle in data:
+                return True
+            tail = data[-len(needle):]
+    return False
 
 
 # --- metrics from sums -------------------------------------------------------------------
@@ -522,9 +553,13 @@ def _norm_columns(
     gold_norm: Sequence[Mapping[str, Any] | None],
     pred: SpanSet,
     pred_norm: Sequence[Mapping[str, Any] | None],
+    *,
+    per_paragraph: bool = True,
 ) -> tuple[np.ndarray, int]:
-    """Per paragraph (n, correct) for each field and all fields; and how many had a norm."""
-    out = np.zeros((n_par, 2 * len(_NORM_COLUMNS)), dtype=np.int64)
+    """Per paragraph (n, correct) for each field and all fields; and how many had a norm.
+
+    ``per_paragraph=False``: one row, summed over paragraphs."""
+    out = np.zeros((n_par if per_paragraph else 1, 2 * len(_NORM_COLUMNS)), dtype=np.int64)
     if pred_norm.count(None) == len(pred_norm):
         return out, 0
     with_norm = [k for k, v in enumerate(pred_norm) if v is not None]
@@ -548,7 +583,7 @@ def _norm_columns(
         scored += 1
         given, truth = pred_norm[k] or {}, gold_norm[j] or {}
         allowed = schema.labels[label].norm_allowed
-        row = int(pred.par[k])
+        row = int(pred.par[k]) if per_paragraph else 0
         all_equal = True
         for c, name in enumerate(NORM_FIELDS):
             equal = _norm_equal(given.get(name), truth.get(name))

@@ -94,7 +94,7 @@ class Problems:
         self.errors: list[DataError] = []
 
     def add(self, line: int, code: str, message: str) -> None:
-        self.errors.append(DataError(self.source, line, code, message))
+        self.errors.append(DataError(self.source, int(line), code, message))
 
     def raise_if_any(self) -> None:
         if not self.errors:

@@ -61,7 +61,14 @@ class SpanSet:
         return len(self.par)
 
     def select(self, keep: np.ndarray) -> SpanSet:
+        if keep.all():  # the usual case: no copy
+            return self
         return SpanSet(self.par[keep], self.start[keep], self.end[keep], self.label[keep])
+
+    def paragraphs(self, lo: int, hi: int) -> SpanSet:
+        """The spans of paragraphs ``lo ≤ p < hi``, renumbered from 0 (views but ``par``)."""
+        a, b = np.searchsorted(self.par, [lo, hi]).tolist()
+        return SpanSet(self.par[a:b] - lo, self.start[a:b], self.end[a:b], self.label[a:b])
 
 
 def to_nervaluate(start: int, end: int, label: str) -> dict[str, Any]:
@@ -150,12 +157,36 @@ def match_paragraph(
     return out
 
 
+_PARAGRAPH_BLOCK = 1 << 17
+
+
 def count_matches(
-    gold: SpanSet, pred: SpanSet, n_par: int, membership: np.ndarray
+    gold: SpanSet, pred: SpanSet, n_par: int, membership: np.ndarray, *,
+    per_paragraph: bool = True,
+) -> np.ndarray:
+    """Counts ``(n_par, n_groups, len(FIELDS))`` for every paragraph and label group, or
+    with ``per_paragraph=False`` their sums ``(1, n_groups, len(FIELDS))``, counted a block
+    of paragraphs at a time (the work arrays then stay the size of a block)."""
+    if per_paragraph or n_par <= _PARAGRAPH_BLOCK:
+        return _count_matches(gold, pred, n_par, membership, per_paragraph=per_paragraph)
+    total = np.zeros((1, membership.shape[0], len(FIELDS)), dtype=np.int64)
+    for lo in range(0, n_par, _PARAGRAPH_BLOCK):
+        hi = min(n_par, lo + _PARAGRAPH_BLOCK)
+        total += _count_matches(gold.paragraphs(lo, hi), pred.paragraphs(lo, hi), hi - lo,
+                                membership, per_paragraph=False)
+    return total
+
+
+def _count_matches(
+    gold: SpanSet, pred: SpanSet, n_par: int, membership: np.ndarray, *,
+    per_paragraph: bool = True,
 ) -> np.ndarray:
     """Counts ``(n_par, n_groups, len(FIELDS))`` for every paragraph and label group.
 
-    ``membership[g, l]`` is True when label ``l`` belongs to group ``g``.
+    ``membership[g, l]`` is True when label ``l`` belongs to group ``g``. With
+    ``per_paragraph=False`` the counts are summed over paragraphs, shape
+    ``(1, n_groups, len(FIELDS))``, without the per-paragraph array (what the point
+    estimate needs; the bootstrap needs each paragraph's counts).
 
     A prediction and a gold span that overlap each other and nothing else form a one-to-one
     pair, whose outcome under every schema and group follows from two flags (same
@@ -163,7 +194,6 @@ def count_matches(
     two or more spans of the other side go through :func:`match_paragraph`.
     """
     n_groups, n_labels = membership.shape
-    out = np.zeros((n_par, n_groups, len(FIELDS)), dtype=np.int64)
     # One coordinate line for the whole corpus: paragraph p starts at base[p], with a gap,
     # so spans of different paragraphs never touch and searchsorted works across them.
     extent = np.zeros(n_par, dtype=np.int64)
@@ -177,6 +207,18 @@ def count_matches(
     p_first = np.searchsorted(ge, ps, side="right")
     p_count = np.searchsorted(gs, pe, side="left") - p_first
     g_count = np.searchsorted(ps, ge, side="left") - np.searchsorted(pe, gs, side="right")
+    hard = np.union1d(pred.par[p_count > 1], gold.par[g_count > 1])
+    if per_paragraph:
+        n_rows, row_of = n_par, None
+    else:  # every paragraph on row 0, except the hard ones, each on its own row
+        n_rows = 1 + len(hard)
+        row_of = np.zeros(n_par, dtype=np.int64)
+        row_of[hard] = np.arange(1, n_rows)
+
+    def rows(par: np.ndarray) -> np.ndarray:
+        return par.astype(np.int64, copy=False) if row_of is None else row_of[par]
+
+    out = np.zeros((n_rows, n_groups, len(FIELDS)), dtype=np.int64)
     one = p_count == 1
     one[one] = g_count[p_first[one]] == 1
     pi = np.flatnonzero(one)
@@ -187,8 +229,8 @@ def count_matches(
     same_label = pl == gl
 
     def per_label(par: np.ndarray, label: np.ndarray) -> np.ndarray:
-        flat = np.bincount(par * n_labels + label, minlength=n_par * n_labels)
-        return flat.reshape(n_par, n_labels)
+        flat = np.bincount(rows(par) * n_labels + label, minlength=n_rows * n_labels)
+        return flat.reshape(n_rows, n_labels)
 
     # Counts per label → per group: one float64 product (BLAS; exact, as every count is
     # far below 2**53), several times faster than numpy's integer matmul.
@@ -211,16 +253,15 @@ def count_matches(
     # it is incorrect under strict and type, and exact-correct when the boundaries agree.
     mixed = ~same_label
     both = membership[:, pl[mixed]] & membership[:, gl[mixed]]
-    mixed_par, mixed_range = pair_par[mixed], same_range[mixed]
+    mixed_par, mixed_range = rows(pair_par[mixed]), same_range[mixed]
     for g in np.flatnonzero(both.any(axis=1)).tolist():
-        inc = np.bincount(mixed_par[both[g]], minlength=n_par)
-        cor_exact = np.bincount(mixed_par[both[g] & mixed_range], minlength=n_par)
+        inc = np.bincount(mixed_par[both[g]], minlength=n_rows)
+        cor_exact = np.bincount(mixed_par[both[g] & mixed_range], minlength=n_rows)
         out[:, g, INC_STRICT] += inc
         out[:, g, INC_TYPE] += inc
         out[:, g, COR_EXACT] += cor_exact
         out[:, g, INC_EXACT] += inc - cor_exact
 
-    hard = np.union1d(pred.par[p_count > 1], gold.par[g_count > 1])
     if len(hard):
         groups = [frozenset(np.flatnonzero(row).tolist()) for row in membership]
         g_lo, g_hi = np.searchsorted(gold.par, hard), np.searchsorted(gold.par, hard, "right")
@@ -234,7 +275,11 @@ def count_matches(
         for p, a, b, c, d in zip(
             hard.tolist(), g_lo.tolist(), g_hi.tolist(), p_lo.tolist(), p_hi.tolist(), strict=True
         ):
-            out[p][:, fields] = match_paragraph(triples(gold, a, b), triples(pred, c, d), groups)
+            row = p if row_of is None else int(row_of[p])
+            out[row][:, fields] = match_paragraph(triples(gold, a, b), triples(pred, c, d),
+                                                  groups)
+    if row_of is not None:
+        return out.sum(axis=0, keepdims=True)
     return out
 
 
