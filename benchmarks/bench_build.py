@@ -4,7 +4,7 @@ For each factor N, writes into a temporary folder a project whose corpus is the 
 repeated N times: every article, its clean text, its paragraphs, gold spans, paragraph
 labels and split membership, under new ids (``r0042x000_392c…``), plus the real schema,
 changelog, datasheet and agreement report. Then, in a fresh Python process per factor,
-times ``aicities.build.run_build`` (the whole build: reading and checking the inputs,
+times ``aicities.release.build.run_build`` (the whole build: reading and checking the inputs,
 writing every config, charts, croissant.json, the card and the datasheet blocks) and reads
 the process's peak resident memory (``resource.getrusage``; ``ru_maxrss``), which includes
 the interpreter and the imported libraries.
@@ -41,7 +41,7 @@ TARGET_MB = 2048.0
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from aicities.build import run_build
+from aicities.release.build import run_build
 from aicities.project import Project
 start = time.perf_counter()
 summary = run_build(Project(Path(sys.argv[1])))

@@ -7,12 +7,12 @@ JSONL files, and then, in one process:
 
 * scores them with ``aicities eval ner --gold G --pred P --json --bootstrap 0`` through
   ``aicities.cli.main`` — the full command path: reading and checking both files (the
-  typed JSONL reader, :mod:`aicities.evaluate.typed`; the benchmark fails if the files
+  typed JSONL reader, :mod:`aicities.tasks.evaluate.typed`; the benchmark fails if the files
   would not take it), all four schemas, per label and layer, the JSON report (fastest of
   ``--repeat`` runs, after one warm-up run that pays for imports; seqeval likewise the
   fastest of its runs);
 * once more with the default 1,000-resample bootstrap, timed separately;
-* with ``aicities.evaluate.score_ner`` on rows already read from the files as dicts (the
+* with ``aicities.tasks.evaluate.score_ner`` on rows already read from the files as dicts (the
   library call the baselines use; like seqeval's clock, it leaves file reading out, but it
   checks the dicts field by field in Python, so it is not faster than the whole command);
 * scores the same spans, converted to character IOB2 tags outside the clock, with
@@ -155,7 +155,7 @@ def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def tags(gold_rows: list[dict], pred_rows: list[dict]) -> tuple[list[list[str]], list[list[str]]]:
     """The spans as character IOB2 tags, seqeval's input (built outside its clock)."""
-    from aicities.evaluate import spans_to_bio
+    from aicities.tasks.evaluate import spans_to_bio
 
     def bio(text: str, spans: list[dict]) -> list[str]:
         return spans_to_bio(len(text), [(s["start"], s["end"], s["label"]) for s in spans])
@@ -263,10 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 
-    from aicities.evaluate import read_ner_rows, score_ner
-    from aicities.evaluate.typed import read_typed_ner
+    from aicities.annotation.schema import get_schema
     from aicities.files import dumps_jsonl, write_text_atomic
-    from aicities.schema import get_schema
+    from aicities.tasks.evaluate import read_ner_rows, score_ner
+    from aicities.tasks.evaluate.typed import read_typed_ner
 
     schema = get_schema(ROOT / "annotations" / "schema.yaml")
     labels = list(schema.label_ids)

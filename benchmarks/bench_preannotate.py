@@ -6,7 +6,7 @@ real corpus) and ``long`` (the same, plus one body paragraph of ``--chars`` char
 repeated, so names and figures are as dense as in the corpus). Then times whole processes,
 ``aicities --root P preannotate -o OUT``, alternating plain and long, and records the medians
 and the ratio long / plain in ``benchmarks/results/preannotate.json``. Target: at most 4×
-(before ``aicities.intervals.keep_disjoint`` the overlap resolution was all-pairs: a
+(before ``aicities.annotation.intervals.keep_disjoint`` the overlap resolution was all-pairs: a
 180,000-character paragraph added 37 s to a 1.5 s run).
 
 The script also checks that on the plain copy the output equals the committed

@@ -13,12 +13,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from aicities.annotations import Span, dumps_spans
+from aicities.annotation.records import Span, dumps_spans
+from aicities.annotation.schema import NORM_FIELDS
+from aicities.corpus.segment import segment
 from aicities.files import dumps_jsonl
 from aicities.project import Project
-from aicities.schema import NORM_FIELDS
-from aicities.segment import segment
-from aicities.splits import Splits
+from aicities.release.splits import Splits
 
 ROOT = Path(__file__).resolve().parents[1]
 

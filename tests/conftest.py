@@ -39,7 +39,7 @@ def tmp_project(tmp_path: Path) -> Project:
 def built_mini_template(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The build's two-article fixture (tests/build_fixture.py), built once per session.
     Read-only: tests take a copy through ``built_mini``."""
-    from aicities.build import run_build
+    from aicities.release.build import run_build
     from build_fixture import make_mini_project
 
     project = make_mini_project(tmp_path_factory.mktemp("built") / "mini")

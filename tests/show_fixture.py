@@ -10,11 +10,11 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 
-from aicities.annotations import Span, dumps_spans, span_id
-from aicities.corpus import load_paragraphs
+from aicities.annotation.records import Span, dumps_spans, span_id
+from aicities.annotation.schema import NORM_FIELDS, get_schema
+from aicities.corpus.documents import load_paragraphs
 from aicities.files import dumps_jsonl, read_text
 from aicities.project import Project
-from aicities.schema import NORM_FIELDS, get_schema
 
 
 def _norm(**values: object) -> dict[str, object]:

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from aicities.annotations import load_paragraph_labels
-from aicities.corpus import load_paragraphs
-from aicities.passes import adjudication_problems, read_pass
+from aicities.annotation.passes import adjudication_problems, read_pass
+from aicities.annotation.records import load_paragraph_labels
+from aicities.corpus.documents import load_paragraphs
 
 
 @pytest.fixture(scope="module")

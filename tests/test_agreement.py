@@ -8,16 +8,16 @@ import math
 
 import pytest
 
-from aicities.agreement import (
+from aicities.annotation.agreement import (
     cohen_kappa,
     krippendorff_alpha_nominal,
     label_agreement,
     prf,
     span_agreement,
 )
-from aicities.annotations import Span
+from aicities.annotation.records import Span
+from aicities.annotation.schema import get_schema
 from aicities.project import Project
-from aicities.schema import get_schema
 
 MONEY = {"value": 100, "value_max": None, "unit": "CNY", "modifier": "exact", "iso": None,
          "iso_max": None}

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from aicities.annotate import apply_sheet, parse_sheet, write_sheet
-from aicities.annotations import Span, load_spans, read_paragraph_labels
+from aicities.annotation.records import Span, load_spans, read_paragraph_labels
+from aicities.annotation.schema import get_schema
+from aicities.annotation.sheets import apply_sheet, parse_sheet, write_sheet
 from aicities.cli import main
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
 from aicities.errors import DataError, DataErrors
 from aicities.project import Project
-from aicities.schema import get_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 ROOT = Path(__file__).resolve().parents[1]

@@ -239,7 +239,7 @@ def test_the_fifo_case_did_not_read_the_fifo(tmp_project):
     """The FIFO is refused by lstat before any open, so no writer is needed to unblock it."""
     fifo = tmp_project.raw_dir / "zzz.txt"
     os.mkfifo(fifo)
-    from aicities.corpus import process
+    from aicities.corpus.documents import process
     from aicities.errors import DataErrors
 
     with pytest.raises(DataErrors) as exc:
@@ -250,8 +250,8 @@ def test_the_fifo_case_did_not_read_the_fifo(tmp_project):
 def test_every_case_is_an_input_error_code_or_a_usage_error():
     """The codes the cases expect are registered (aicities.errors.INPUT_ERRORS or the
     validator's table)."""
+    from aicities.annotation.validate import SCHEMA_ERRORS
     from aicities.errors import INPUT_ERRORS
-    from aicities.validate import SCHEMA_ERRORS
 
     for name, case in CASES.items():
         code = re.search(r"\\\[(?:L\d \w+ )?([a-z-]+)\\\]", case.expect)

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from aicities.baselines import (
+from aicities.annotation.schema import Schema, get_schema
+from aicities.errors import DataError
+from aicities.project import Project
+from aicities.tasks.baselines import (
     CityGazetteer,
     NerCrf,
     NerJieba,
@@ -17,15 +20,12 @@ from aicities.baselines import (
     TopicKeywords,
     make_baselines,
 )
-from aicities.baselines.base import load_terms, simplified, tags_to_spans
-from aicities.baselines.city import gazetteer_path
-from aicities.baselines.features import char_class, char_features
-from aicities.baselines.ner_jieba import tag
-from aicities.baselines.topic import KeywordsFile, keywords_path
-from aicities.errors import DataError
-from aicities.evaluate import get_label_map, score_ner
-from aicities.project import Project
-from aicities.schema import Schema, get_schema
+from aicities.tasks.baselines.base import load_terms, simplified, tags_to_spans
+from aicities.tasks.baselines.city import gazetteer_path
+from aicities.tasks.baselines.features import char_class, char_features
+from aicities.tasks.baselines.ner_jieba import tag
+from aicities.tasks.baselines.topic import KeywordsFile, keywords_path
+from aicities.tasks.evaluate import get_label_map, score_ner
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from seqeval.metrics import f1_score
 from seqeval.scheme import IOB2, Entities
 
-from aicities.baselines import Resources, make_baselines
-from aicities.baselines.base import Baseline, tags_to_spans
-from aicities.benchmark import DIGITS, LEADERBOARD_JSON, fixed_fold, load_corpus, lodo_folds
-from aicities.evaluate import score_ner, spans_to_bio
+from aicities.annotation.schema import get_schema
 from aicities.project import Project
-from aicities.schema import get_schema
+from aicities.tasks.baselines import Resources, make_baselines
+from aicities.tasks.baselines.base import Baseline, tags_to_spans
+from aicities.tasks.benchmark import DIGITS, LEADERBOARD_JSON, fixed_fold, load_corpus, lodo_folds
+from aicities.tasks.evaluate import score_ner, spans_to_bio
 
 TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG")
 

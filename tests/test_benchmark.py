@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from aicities.benchmark import (
+from aicities.cli import main
+from aicities.errors import DataError
+from aicities.project import Project
+from aicities.tasks.benchmark import (
     CHARTS_DIR,
     LEADERBOARD_JSON,
     LEADERBOARD_MD,
@@ -23,10 +26,7 @@ from aicities.benchmark import (
     spread,
     write_benchmark,
 )
-from aicities.cli import main
-from aicities.errors import DataError
-from aicities.leaderboard import CHARTS
-from aicities.project import Project
+from aicities.tasks.leaderboard import CHARTS
 from build_fixture import make_mini_project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from aicities.build import bio_tags, build_into, check_build, run_build
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
 from aicities.errors import DataError, DataErrors
-from aicities.schema import get_schema
+from aicities.release.build import bio_tags, build_into, check_build, run_build
 from build_fixture import make_mini_project, read_rows
 
 
@@ -223,7 +223,7 @@ def test_datasheet_blocks_are_rewritten_and_prose_kept(built_mini):
 
 def test_bio_tags():
     ids = {"O": 0, "B-X": 1, "I-X": 2, "B-Y": 3, "I-Y": 4}
-    from aicities.annotations import Span
+    from aicities.annotation.records import Span
 
     spans = [Span(0, 1, "X", "a"), Span(2, 5, "Y", "cde")]
     assert bio_tags("abcdef", spans, ids) == [1, 0, 3, 4, 4, 0]

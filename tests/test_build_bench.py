@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
-from aicities.build import check_build, run_build
-from aicities.corpus import iter_documents, load_paragraphs
-from aicities.splits import load_splits
+from aicities.corpus.documents import iter_documents, load_paragraphs
+from aicities.release.build import check_build, run_build
+from aicities.release.splits import load_splits
 from conftest import load_benchmark
 
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aicities.blocks import block_names, fill, outside_blocks, table
-from aicities.build import run_build
-from aicities.card import license_text, release_date, rights, template
-from aicities.corpus import iter_documents, load_paragraphs
-from aicities.datasheet import renderers as datasheet_renderers
+from aicities.annotation.schema import get_schema
+from aicities.corpus.blocks import block_names, fill, outside_blocks, table
+from aicities.corpus.documents import iter_documents, load_paragraphs
+from aicities.corpus.stats import article_table
 from aicities.errors import DataError
-from aicities.features import CONFIGS, config_features, split_names
 from aicities.files import iter_jsonl
-from aicities.schema import get_schema
-from aicities.stats import article_table
+from aicities.release.build import run_build
+from aicities.release.card import license_text, release_date, rights, template
+from aicities.release.datasheet import renderers as datasheet_renderers
+from aicities.release.features import CONFIGS, config_features, split_names
 from build_fixture import make_mini_project
 
 # Names that contain digits and are not statistics.

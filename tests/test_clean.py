@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aicities.clean import (
+from aicities.corpus.clean import (
     COPY,
     Correction,
     SiteRules,
@@ -21,7 +21,7 @@ from aicities.clean import (
     load_sites,
     suspicious,
 )
-from aicities.corpus import check_clean, process, run_clean
+from aicities.corpus.documents import check_clean, process, run_clean
 from aicities.errors import DataError, DataErrors
 from aicities.project import Project
 

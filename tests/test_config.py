@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from aicities.baselines.city import CityGazetteer
-from aicities.baselines.topic import TopicKeywords
-from aicities.clean import load_sites
-from aicities.corpus import load_sources
+from aicities.annotation.preannotate import load_gazetteer
+from aicities.annotation.schema import get_schema, load_schema
+from aicities.annotation.validate import Exceptions
+from aicities.corpus.clean import load_sites
+from aicities.corpus.documents import load_sources
 from aicities.errors import DataError
 from aicities.files import read_config
-from aicities.preannotate import load_gazetteer
-from aicities.schema import get_schema, load_schema
-from aicities.validate import Exceptions
+from aicities.tasks.baselines.city import CityGazetteer
+from aicities.tasks.baselines.topic import TopicKeywords
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

@@ -7,9 +7,10 @@ import hashlib
 import pytest
 
 from aicities.cli import main
-from aicities.corpus import detect_script, iter_documents, to_simplified
+from aicities.corpus.documents import iter_documents
+from aicities.corpus.script import detect_script, to_simplified
+from aicities.corpus.stats import article_table
 from aicities.errors import DataError
-from aicities.stats import article_table
 
 
 def test_documents_jsonl_describes_every_raw_article(project):
@@ -45,7 +46,7 @@ def test_simplified_text_keeps_offsets(project):
 
 
 def test_a_length_changing_conversion_is_an_error(monkeypatch):
-    import aicities.corpus as corpus
+    import aicities.corpus.script as corpus
 
     class Stretch:
         def convert(self, text: str) -> str:

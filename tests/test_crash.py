@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from aicities.annotations import dumps_spans, load_paragraph_labels, load_spans
+from aicities.annotation.records import dumps_spans, load_paragraph_labels, load_spans
 from aicities.cli import main
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
 from aicities.files import dumps_jsonl
 from aicities.labelstudio.received import received_dir
 from aicities.project import Project
@@ -68,7 +68,7 @@ def test_clean(tmp_project: Project, tmp_path: Path):
 def test_build_with_resplit(tmp_path: Path, monkeypatch):
     """Release files, a deleted stale file and its folder, DATASHEET.md and splits.json:
     one transaction."""
-    import aicities.charts
+    import aicities.release.charts
 
     mini = make_mini_project(tmp_path / "template")
     assert main(["--root", str(mini.root), "build"]) == 0
@@ -82,14 +82,15 @@ def test_build_with_resplit(tmp_path: Path, monkeypatch):
     # crashed builds reuse them (build --check on the result, drawing them anew, proves
     # they are the build's own).
     drawn: dict[str, bytes] = {}
-    render = aicities.charts.render
-    monkeypatch.setattr(aicities.charts, "render", lambda s: drawn.update(render(s)) or drawn)
+    render = aicities.release.charts.render
+    monkeypatch.setattr(aicities.release.charts, "render",
+                        lambda s: drawn.update(render(s)) or drawn)
     shutil.copytree(mini.root, tmp_path / "drawn")
     assert main(["--root", str(tmp_path / "drawn"), *argv]) == 0
     monkeypatch.undo()
 
     def write(root: Path) -> int:
-        aicities.charts.render = lambda summary: dict(drawn)  # in the child only
+        aicities.release.charts.render = lambda summary: dict(drawn)  # in the child only
         return main(["--root", str(root), *argv])
 
     result = enumerate_crashes(tmp_path, mini.root, write, "validate")
@@ -185,7 +186,7 @@ def test_ls_merge_apply(tmp_project: Project, tmp_path: Path):
 def test_benchmark(tmp_project: Project, tmp_path: Path):
     """The writing half of ``benchmark`` (training is not what is tested: the board is the
     committed one, changed), with a stale chart to delete."""
-    from aicities.benchmark import render_outputs
+    from aicities.tasks.benchmark import render_outputs
 
     template = Project(_copy(tmp_project, tmp_path))
     (template.tasks / "charts" / "stale.png").write_bytes(b"old chart")
@@ -194,10 +195,10 @@ def test_benchmark(tmp_project: Project, tmp_path: Path):
     outputs = render_outputs(board)  # drawn once: the charts are the slow part
 
     def write(root: Path) -> int:
-        import aicities.benchmark
+        import aicities.tasks.benchmark
 
-        aicities.benchmark.run_benchmark = lambda *a, **k: board  # type: ignore[assignment]
-        aicities.benchmark.render_outputs = lambda b: outputs  # type: ignore[assignment]
+        aicities.tasks.benchmark.run_benchmark = lambda *a, **k: board  # type: ignore[assignment]
+        aicities.tasks.benchmark.render_outputs = lambda b: outputs  # type: ignore[assignment]
         return main(["--root", str(root), "benchmark"])
 
     result = enumerate_crashes(tmp_path, template.root, write, "validate")

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from aicities.features import CONFIGS
+from aicities.annotation.schema import get_schema
 from aicities.files import iter_jsonl
-from aicities.schema import get_schema
+from aicities.release.features import CONFIGS
 
 
 @pytest.fixture(scope="module")

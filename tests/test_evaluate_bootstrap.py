@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aicities.evaluate import score_labels, score_ner
-from aicities.evaluate.bootstrap import interval, resample_indices, resampled_sums
-from aicities.schema import get_schema
+from aicities.annotation.schema import get_schema
+from aicities.tasks.evaluate import score_labels, score_ner
+from aicities.tasks.evaluate.bootstrap import interval, resample_indices, resampled_sums
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

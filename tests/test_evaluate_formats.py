@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-import aicities.evaluate.io as io
+import aicities.tasks.evaluate.io as io
+from aicities.annotation.schema import get_schema
 from aicities.errors import DataError, DataErrors
-from aicities.evaluate import cluener_spans, get_label_map, score_ner_files
-from aicities.evaluate.cluener import read_cluener
-from aicities.evaluate.conll import read_conll_rows
-from aicities.evaluate.io import detect_format
-from aicities.schema import get_schema
+from aicities.tasks.evaluate import cluener_spans, get_label_map, score_ner_files
+from aicities.tasks.evaluate.cluener import read_cluener
+from aicities.tasks.evaluate.conll import read_conll_rows
+from aicities.tasks.evaluate.io import detect_format
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

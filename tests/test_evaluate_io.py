@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from aicities.annotation.schema import get_schema
 from aicities.errors import DataError, DataErrors
-from aicities.evaluate import (
+from aicities.tasks.evaluate import (
     ERRORS,
     read_ner_rows,
     score_label_files,
     score_ner,
     score_ner_files,
 )
-from aicities.evaluate.conll import read_conll
-from aicities.evaluate.io import detect_format
-from aicities.schema import get_schema
+from aicities.tasks.evaluate.conll import read_conll
+from aicities.tasks.evaluate.io import detect_format
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from aicities.annotation.schema import get_schema
 from aicities.errors import DataError, DataErrors
-from aicities.evaluate import format_ner, get_label_map, load_label_maps, score_ner
-from aicities.schema import get_schema
+from aicities.tasks.evaluate import format_ner, get_label_map, load_label_maps, score_ner
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
+from aicities.annotation.schema import get_schema
 from aicities.errors import DataErrors
-from aicities.evaluate import score_label_files, score_labels
-from aicities.evaluate.labels import from_sums, paragraph_columns
-from aicities.schema import get_schema
+from aicities.tasks.evaluate import score_label_files, score_labels
+from aicities.tasks.evaluate.labels import from_sums, paragraph_columns
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

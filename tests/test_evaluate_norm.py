@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aicities.evaluate import score_ner
-from aicities.schema import NORM_FIELDS, get_schema
+from aicities.annotation.schema import NORM_FIELDS, get_schema
+from aicities.tasks.evaluate import score_ner
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

@@ -20,18 +20,18 @@ from nervaluate import Evaluator
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
+from aicities.annotation.schema import get_schema
 from aicities.errors import DataErrors
-from aicities.evaluate import score_ner, spans_to_bio, to_nervaluate
-from aicities.evaluate import spans as spans_module
-from aicities.evaluate.io import read_ner_rows
-from aicities.evaluate.spans import (
+from aicities.tasks.evaluate import score_ner, spans_to_bio, to_nervaluate
+from aicities.tasks.evaluate import spans as spans_module
+from aicities.tasks.evaluate.io import read_ner_rows
+from aicities.tasks.evaluate.spans import (
     FIELDS,
     SpanSet,
     count_matches,
     from_nervaluate,
     match_paragraph,
 )
-from aicities.schema import get_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
 from aicities.errors import DataError, DataErrors
-from aicities.evaluate import (
+from aicities.tasks.evaluate import (
     builtin_maps_file,
     format_ner,
     get_label_map,
@@ -24,7 +25,6 @@ from aicities.evaluate import (
     score_ner,
     score_ner_files,
 )
-from aicities.schema import get_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")
@@ -346,6 +346,6 @@ def test_a_map_file_is_named_by_path(tmp_path):
 
 def test_the_command_line_offers_what_the_evaluator_takes():
     from aicities.cli import eval as cli_eval
-    from aicities.evaluate import MAP_SIDES, NER_FORMATS
+    from aicities.tasks.evaluate import MAP_SIDES, NER_FORMATS
     assert cli_eval.MAP_SIDES == MAP_SIDES
     assert cli_eval.NER_FORMATS == ", ".join(("auto", *NER_FORMATS))

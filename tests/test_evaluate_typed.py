@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from aicities.annotation.schema import get_schema
 from aicities.errors import DataError, DataErrors
-from aicities.evaluate.io import NerTable, parse_ner, read_ner_rows, read_ner_table
-from aicities.evaluate.typed import read_typed_ner
-from aicities.schema import get_schema
+from aicities.tasks.evaluate.io import NerTable, parse_ner, read_ner_rows, read_ner_table
+from aicities.tasks.evaluate.typed import read_typed_ner
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = get_schema(ROOT / "annotations" / "schema.yaml")
@@ -293,7 +293,7 @@ def test_a_compact_table_keeps_columns_not_texts(tmp_path):
 def test_predictions_with_texts_are_checked_against_the_gold_texts(tmp_path, key):
     """The compact tables keep no text; predictions that carry one (even behind a key
     the quick look for ``"text"`` misses) are read again with the texts."""
-    from aicities.evaluate import score_ner_files
+    from aicities.tasks.evaluate import score_ner_files
 
     gold = tmp_path / "gold.jsonl"
     gold.write_text(lines_of(3, {}), encoding="utf-8")
@@ -314,7 +314,7 @@ def test_predictions_with_texts_are_checked_against_the_gold_texts(tmp_path, key
 
 def test_an_id_with_a_nul_is_not_paired_with_the_id_without(tmp_path):
     """numpy string arrays drop trailing NULs: the compact id column must not pair them."""
-    from aicities.evaluate import score_ner_files
+    from aicities.tasks.evaluate import score_ner_files
 
     gold = tmp_path / "gold.jsonl"
     gold.write_text(lines_of(2, {}), encoding="utf-8")

@@ -15,17 +15,17 @@ from seqeval.scheme import IOB2, Entities
 from spacy.tokens import DocBin
 from spacy.training import Example
 
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
 from aicities.errors import DataError
-from aicities.export import (
+from aicities.project import Project
+from aicities.tasks.export import (
     SEQ_LIMIT,
     cluener_label,
     facts,
     ner_split_file,
     read_paragraphs,
 )
-from aicities.project import Project
-from aicities.schema import get_schema
 
 SPLITS = ("train", "validation", "test")
 GOOD_ROW = {"id": "a:p000", "text": "在苏州", "spans": [{"start": 1, "end": 3, "label": "GPE"}]}
@@ -200,7 +200,7 @@ def test_missing_split_and_overwriting_the_input_are_refused(
     assert main([*root, "export", "conll", "--split", "dev", "-o", str(tmp_path / "x")]) == 1
     assert "no release file" in capsys.readouterr().err
     with pytest.raises(DataError, match="export-over-input"):
-        from aicities.export import export_split
+        from aicities.tasks.export import export_split
 
         export_split(tmp_project.release, "test", "cluener", release,
                      get_schema(tmp_project.schema_file))
@@ -208,7 +208,7 @@ def test_missing_split_and_overwriting_the_input_are_refused(
 
 
 def test_facts_count_long_paragraphs_and_whitespace_tokens() -> None:
-    from aicities.export import Paragraph
+    from aicities.tasks.export import Paragraph
 
     long = "苏" * (SEQ_LIMIT - 1)
     got = facts([Paragraph(1, "a:p0", long, ()), Paragraph(2, "a:p1", "苏" * (SEQ_LIMIT - 2), ()),
@@ -238,14 +238,14 @@ def test_task_card_quotes_the_computed_facts(project: Project) -> None:
 
 def test_cli_offers_every_format() -> None:
     from aicities.cli.export import FORMATS as HELP
-    from aicities.export import FORMATS
+    from aicities.tasks.export import FORMATS
 
     assert tuple(HELP) == FORMATS
 
 
 def test_help_does_not_import_the_export() -> None:
     code = ("import sys; from aicities.cli import build_parser; build_parser(); "
-            "print(sorted(m for m in ('aicities.export', 'spacy') if m in sys.modules))")
+            "print(sorted(m for m in ('aicities.tasks.export', 'spacy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"

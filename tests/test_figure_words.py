@@ -1,14 +1,14 @@
-"""One table of figure words (``aicities.figure_words``): the normalizer and the finder read
-it, the schema names its modifiers, and the guidelines list its words."""
+"""One table of figure words (``aicities.annotation.figure_words``): the normalizer and the
+finder read it, the schema names its modifiers, and the guidelines list its words."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from aicities import figure_words as fw
-from aicities import normalize
-from aicities.schema import get_schema
+from aicities.annotation import figure_words as fw
+from aicities.annotation import normalize
+from aicities.annotation.schema import get_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from aicities.corpus import to_simplified
-from aicities.schema import get_schema
+from aicities.annotation.schema import get_schema
+from aicities.corpus.script import to_simplified
 
 REF = re.compile(r"\[((?:\d{3}:p\d{3}(?:, )?)+)\]")
 

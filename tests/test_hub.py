@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from aicities.cli import main
-from aicities.hub import PushRefused, plan_push, push
+from aicities.release.hub import PushRefused, plan_push, push
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aicities.intervals import keep_disjoint, keep_disjoint_reference
+from aicities.annotation.intervals import keep_disjoint, keep_disjoint_reference
 
 
 def _span(item: tuple[int, int, int]) -> tuple[int, int]:

@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
+from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import dumps_jsonl, read_text
 from aicities.labelstudio.config import label_config
@@ -35,8 +37,6 @@ from aicities.labelstudio.received import (
 )
 from aicities.labelstudio.tasks import build_tasks, config_path
 from aicities.project import Project
-from aicities.schema import get_schema
-from aicities.segment import Paragraph
 
 RICH = Path(__file__).resolve().parent / "fixtures" / "labelstudio" / "rich"
 RICH_ID = "900_f1c7a2e0b5d94c13"
@@ -239,7 +239,7 @@ def test_gold_to_label_studio_to_received_is_exact(rich_export) -> None:
 def test_results_round_trip_through_the_converter(rich) -> None:
     project, paragraphs = rich
     schema = get_schema(project.schema_file)
-    from aicities.annotations import by_paragraph, load_paragraph_labels, load_spans
+    from aicities.annotation.records import by_paragraph, load_paragraph_labels, load_spans
 
     spans = by_paragraph(load_spans(project, RICH_ID), paragraphs)
     labels = load_paragraph_labels(project)

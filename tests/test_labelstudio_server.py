@@ -20,16 +20,16 @@ from typing import Any
 
 import pytest
 
-from aicities.annotations import load_paragraph_labels
+from aicities.annotation.records import load_paragraph_labels
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
 from aicities.files import iter_jsonl
 from aicities.labelstudio.config import label_config
 from aicities.labelstudio.received import received_dir
 from aicities.labelstudio.server import ServerError, connect, push
 from aicities.labelstudio.tasks import build_tasks
 from aicities.project import Project
-from aicities.schema import get_schema
 from conftest import LABEL_STUDIO_LEAD
 from test_labelstudio import RICH_ID, add_rich_document
 

@@ -27,9 +27,9 @@ from typing import Any
 import httpx
 import pytest
 
-from aicities.annotations import by_paragraph, load_paragraph_labels, load_spans
+from aicities.annotation.records import by_paragraph, load_paragraph_labels, load_spans
 from aicities.cli import main
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
 from aicities.labelstudio.received import received_dir
 from aicities.labelstudio.server import connect
 from aicities.labelstudio.tasks import build_tasks
@@ -271,9 +271,9 @@ def test_blind_project_settings_on_the_server(team, blind_project, workspace) ->
 
 def test_blind_push_refuses_a_project_with_predictions(team, blind_project, workspace,
                                                       as_lead) -> None:
+    from aicities.annotation.schema import get_schema
     from aicities.labelstudio.config import label_config
     from aicities.labelstudio.server import push
-    from aicities.schema import get_schema
 
     pid = blind_project["chosen"][0]
     doc = [p for p in load_paragraphs(workspace) if p.doc_id == pid.split(":")[0]]
@@ -387,10 +387,10 @@ def test_blind_project_in_chromium(team, blind_project, workspace) -> None:
     region. Screenshots: artifacts/labelstudio-*.png."""
     from playwright.sync_api import sync_playwright
 
+    from aicities.annotation.schema import get_schema
     from aicities.labelstudio.config import label_config
     from aicities.labelstudio.server import push
     from aicities.labelstudio.team import blind_settings, guidelines_html
-    from aicities.schema import get_schema
 
     pid = blind_project["chosen"][0]
     paragraph = next(p for p in load_paragraphs(workspace) if p.id == pid)

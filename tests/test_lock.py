@@ -10,9 +10,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from aicities.annotations import dumps_spans, load_paragraph_labels, load_spans
+from aicities.annotation.records import dumps_spans, load_paragraph_labels, load_spans
 from aicities.cli import main
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
 from aicities.files import dumps_jsonl
 from aicities.labelstudio.received import received_dir
 from aicities.project import Project

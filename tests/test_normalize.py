@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from aicities.normalize import NormalizeError, find_figures, normalize_figure
-from aicities.schema import NORM_FIELDS
+from aicities.annotation.normalize import NormalizeError, find_figures, normalize_figure
+from aicities.annotation.schema import NORM_FIELDS
 
 
 def N(**fields: Any) -> dict[str, Any]:

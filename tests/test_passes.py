@@ -6,11 +6,11 @@ import copy
 import json
 from collections import Counter
 
-from aicities.annotations import read_paragraph_labels
+from aicities.annotation.passes import TARGETS, blind_sample, compare_passes, sample_problems
+from aicities.annotation.records import read_paragraph_labels
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
-from aicities.corpus import load_paragraphs
-from aicities.passes import TARGETS, blind_sample, compare_passes, sample_problems
-from aicities.schema import get_schema
+from aicities.corpus.documents import load_paragraphs
 
 
 def test_the_blind_sample_is_seeded_and_covers_every_article(project):

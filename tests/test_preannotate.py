@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from aicities.annotations import Span
+from aicities.annotation.preannotate import load_gazetteer, preannotate
+from aicities.annotation.records import Span
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
-from aicities.corpus import load_paragraphs, to_simplified
+from aicities.corpus.documents import load_paragraphs
+from aicities.corpus.script import to_simplified
 from aicities.errors import DataError
 from aicities.files import dumps_jsonl
-from aicities.preannotate import load_gazetteer, preannotate
 from aicities.project import Project
-from aicities.schema import get_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTITY_LABELS = ("PER", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
 from aicities.project import Project
 from conftest import load_benchmark
 

@@ -144,7 +144,7 @@ def test_an_unreachable_label_studio_is_one_line():
 @pytest.fixture
 def built(tmp_path):
     pytest.importorskip("huggingface_hub")
-    from aicities.build import run_build
+    from aicities.release.build import run_build
     from build_fixture import make_mini_project
 
     project = make_mini_project(tmp_path / "mini")

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-from aicities.features import CONFIGS, PARAGRAPH_CONFIGS, split_names
+from aicities.annotation.schema import get_schema
 from aicities.project import Project
-from aicities.schema import get_schema
+from aicities.release.features import CONFIGS, PARAGRAPH_CONFIGS, split_names
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = ROOT / "release"

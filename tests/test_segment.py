@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aicities.corpus import load_paragraphs
-from aicities.segment import paragraph_kind, segment, split_sentences
+from aicities.corpus.documents import load_paragraphs
+from aicities.corpus.segment import paragraph_kind, segment, split_sentences
 
 
 def test_sentences_end_at_sentence_punctuation_with_closing_quotes():

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from aicities.annotations import Span
-from aicities.charts import text_width
-from aicities.clean import Cleaned, Segment
+from aicities.annotation.records import Span
+from aicities.annotation.schema import get_schema
 from aicities.cli import main
-from aicities.corpus import load_paragraphs, process, to_simplified
+from aicities.corpus.clean import Cleaned, Segment
+from aicities.corpus.documents import load_paragraphs, process
+from aicities.corpus.script import to_simplified
+from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import read_text
 from aicities.project import Project
-from aicities.schema import get_schema
-from aicities.segment import Paragraph
+from aicities.release.charts import text_width
 from aicities.viewer.pages import bar_chart, format_value, render_text
 from aicities.viewer.raw import Piece, raw_layout, raw_pieces
 from aicities.viewer.site import UnknownDocument, build_site

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from aicities.annotations import load_spans
-from aicities.corpus import iter_documents, load_paragraphs, process, to_simplified
+from aicities.annotation.records import load_spans
+from aicities.annotation.schema import get_schema
+from aicities.corpus.documents import iter_documents, load_paragraphs, process
+from aicities.corpus.script import to_simplified
 from aicities.files import read_text, write_all, write_bytes_atomic
 from aicities.project import Project
-from aicities.schema import get_schema
 from aicities.viewer.site import build_site
 from show_fixture import doc_id_for, write_fixture_gold
 

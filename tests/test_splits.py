@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from aicities.build import current_strata, resplit
-from aicities.corpus import load_paragraphs
+from aicities.corpus.documents import load_paragraphs
 from aicities.errors import DataError
-from aicities.splits import (
+from aicities.release.build import current_strata, resplit
+from aicities.release.splits import (
     SPLITS,
     Splits,
     coverage_errors,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from aicities import inputs
-from aicities.clean import INVISIBLE
-from aicities.corpus import iter_documents, run_clean
+from aicities.corpus.clean import INVISIBLE
+from aicities.corpus.documents import iter_documents, run_clean
 from aicities.errors import DataError
 from aicities.project import Project
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from aicities.annotation.validate import SCHEMA_ERRORS, validate_project
 from aicities.cli import main
 from aicities.project import Project
-from aicities.validate import SCHEMA_ERRORS, validate_project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 ROOT = Path(__file__).resolve().parents[1]

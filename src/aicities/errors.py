@@ -37,8 +37,9 @@ class DataErrors(Exception):
 
 
 # The codes of the readers every stage shares (``aicities.inputs``, ``aicities.files``,
-# the raw-article listing of ``aicities.corpus``); the validator's own table is
-# ``aicities.validate.SCHEMA_ERRORS``, the evaluator's ``aicities.evaluate.rows.ERRORS``.
+# the raw-article listing of ``aicities.corpus.documents``); the validator's own table is
+# ``aicities.annotation.validate.SCHEMA_ERRORS``, the evaluator's
+# ``aicities.tasks.evaluate.rows.ERRORS``.
 INPUT_ERRORS: dict[str, str] = {
     "not-a-regular-file": "a symbolic link (also dangling), FIFO, socket, device or directory "
                           "where a file is read",

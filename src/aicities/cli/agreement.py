@@ -29,10 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     from aicities import inputs
-    from aicities.corpus import load_paragraphs
+    from aicities.annotation.passes import compare_passes
+    from aicities.annotation.schema import get_schema
+    from aicities.corpus.documents import load_paragraphs
     from aicities.files import read_text, write_text_atomic
-    from aicities.passes import compare_passes
-    from aicities.schema import get_schema
 
     passes = project.annotations / "passes"
     a_dir = Path(args.a) if args.a else passes / "first"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from aicities.project import Project
 
 if TYPE_CHECKING:
-    from aicities.annotations import Span
+    from aicities.annotation.records import Span
 
 
 # the install extra this verb's implementation needs (README "Install")
@@ -51,7 +51,7 @@ def _target(project: Project, into: str) -> tuple[Path, Path]:
 
 
 def _load(folder: Path, doc_id: str) -> list[Span]:
-    from aicities.annotations import Span
+    from aicities.annotation.records import Span
     from aicities.files import iter_jsonl
 
     path = folder / f"{doc_id}.jsonl"
@@ -59,18 +59,18 @@ def _load(folder: Path, doc_id: str) -> list[Span]:
 
 
 def _anchor(project: Project, doc_id: str) -> str | None:
-    from aicities.corpus import iter_documents
+    from aicities.corpus.documents import iter_documents
 
     return next((d["published"] for d in iter_documents(project) if d["doc_id"] == doc_id), None)
 
 
 def run_sheet(args: argparse.Namespace, project: Project) -> int:
-    from aicities.annotate import write_sheet
-    from aicities.annotations import (
+    from aicities.annotation.records import (
         paragraph_of,
         read_paragraph_labels,
     )
-    from aicities.corpus import load_paragraphs
+    from aicities.annotation.sheets import write_sheet
+    from aicities.corpus.documents import load_paragraphs
     from aicities.files import write_text_atomic
 
     paragraphs = [p for p in load_paragraphs(project) if p.doc_id == args.doc_id]
@@ -99,14 +99,14 @@ def run_sheet(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_apply(args: argparse.Namespace, project: Project) -> int:
-    from aicities.annotate import apply_sheet, merged_labels
-    from aicities.annotations import (
+    from aicities.annotation.records import (
         dumps_spans,
         paragraph_of,
     )
-    from aicities.corpus import load_paragraphs
+    from aicities.annotation.schema import get_schema
+    from aicities.annotation.sheets import apply_sheet, merged_labels
+    from aicities.corpus.documents import load_paragraphs
     from aicities.files import read_text, write_all
-    from aicities.schema import get_schema
 
     sheet_path = Path(args.sheet)
     all_paragraphs = load_paragraphs(project)

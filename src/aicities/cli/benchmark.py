@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     # imported here: the baselines pull in scikit-learn, crfsuite, jieba and datasets
-    from aicities.benchmark import check_benchmark, write_benchmark
+    from aicities.tasks.benchmark import check_benchmark, write_benchmark
 
     started = time.perf_counter()
     if args.check:

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "tasks/splits.json before building (done once per corpus; record it in CHANGELOG.md)",
     )
     p.add_argument("--seed", type=int, default=None,
-                   help="seed of --resplit (default: aicities.splits.DEFAULT_SEED, 2026)")
+                   help="seed of --resplit (default: aicities.release.splits.DEFAULT_SEED, 2026)")
     p.add_argument("--date", type=iso_date,
                    help="date recorded by --resplit (default: today, YYYY-MM-DD)")
     p.set_defaults(func=run, writes=unless_check)
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     # imported here: the builder pulls in `datasets`, which every other verb can do without
-    from aicities.build import check_build, resplit, run_build
+    from aicities.release.build import check_build, resplit, run_build
 
     if args.check:
         problems = check_build(project)

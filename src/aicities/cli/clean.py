@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
-    from aicities.clean import suspicious
-    from aicities.corpus import check_clean, run_clean
+    from aicities.corpus.clean import suspicious
+    from aicities.corpus.documents import check_clean, run_clean
 
     if args.check:
         problems = check_clean(project)

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 # the install extra this verb's implementation needs (README "Install")
 EXTRA = None
 
-# Mirrors aicities.evaluate.io.NER_FORMATS and aicities.evaluate.sides.MAP_SIDES, which are
-# not imported here so that `aicities --help` stays light; the evaluator checks the values.
+# Mirrors aicities.tasks.evaluate.io.NER_FORMATS and aicities.tasks.evaluate.sides.MAP_SIDES,
+# which are not imported here so that `aicities --help` stays light; the evaluator checks
+# the values.
 NER_FORMATS = "auto, jsonl, cluener, conll"
 MAP_SIDES = ("auto", "gold", "predictions", "both")
 
@@ -72,15 +73,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project | None) -> int:
-    from aicities.evaluate import (
+    from aicities.annotation.schema import get_schema
+    from aicities.project import DATASET_ID, find_release
+    from aicities.tasks.evaluate import (
         format_labels,
         format_ner,
         resolve_label_map,
         score_label_files,
         score_ner_files,
     )
-    from aicities.project import DATASET_ID, find_release
-    from aicities.schema import get_schema
 
     release = find_release(args.release, project)
     schema = get_schema(release.schema_file)

@@ -44,9 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project | None) -> int:
-    from aicities.export import describe, export_split
+    from aicities.annotation.schema import get_schema
     from aicities.project import find_release
-    from aicities.schema import get_schema
+    from aicities.tasks.export import describe, export_split
 
     release = find_release(args.release, project)
     try:

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_push(args: argparse.Namespace, project: Project) -> int:
-    from aicities.hub import PushFailed, PushRefused, plan_push, upload
+    from aicities.release.hub import PushFailed, PushRefused, plan_push, upload
 
     try:
         plan = plan_push(project, args.repo_id, args.tag)

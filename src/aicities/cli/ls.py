@@ -139,10 +139,10 @@ def _fail(message: str) -> int:
 
 
 def run_config(args: argparse.Namespace, project: Project) -> int:
+    from aicities.annotation.schema import get_schema
     from aicities.files import read_text, write_text_atomic
     from aicities.labelstudio.config import label_config
     from aicities.labelstudio.tasks import config_path
-    from aicities.schema import get_schema
 
     xml = label_config(get_schema(project.schema_file))
     path = config_path(project)
@@ -219,6 +219,7 @@ def _project_id(client: Any, args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace, project: Project) -> int:
+    from aicities.annotation.schema import get_schema
     from aicities.labelstudio.config import label_config
     from aicities.labelstudio.server import ServerError, current_user, push, user_names
     from aicities.labelstudio.team import (
@@ -227,7 +228,6 @@ def run_push(args: argparse.Namespace, project: Project) -> int:
         guidelines_html,
         overlap_settings,
     )
-    from aicities.schema import get_schema
 
     if args.blind and (args.predictions != "none" or args.annotations != "none"):
         return _fail("--blind pushes the text only: drop --predictions/--annotations")
@@ -426,11 +426,11 @@ def run_merge(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_agreement(args: argparse.Namespace, project: Project) -> int:
-    from aicities.agreement import label_agreement, span_agreement
+    from aicities.annotation.agreement import label_agreement, span_agreement
+    from aicities.annotation.schema import get_schema
     from aicities.labelstudio.received import load_received
     from aicities.labelstudio.server import ServerError, user_names
     from aicities.labelstudio.team import TeamError, check_two_annotators
-    from aicities.schema import get_schema
 
     schema = get_schema(project.schema_file)
     a_name, b_name = args.annotators

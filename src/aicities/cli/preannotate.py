@@ -25,12 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
-    from aicities.annotate import assign_ids
-    from aicities.annotations import dumps_spans, to_document
-    from aicities.corpus import iter_documents, load_paragraphs
+    from aicities.annotation.preannotate import load_gazetteer, preannotate
+    from aicities.annotation.records import dumps_spans, to_document
+    from aicities.annotation.schema import get_schema
+    from aicities.annotation.sheets import assign_ids
+    from aicities.corpus.documents import iter_documents, load_paragraphs
     from aicities.files import write_all
-    from aicities.preannotate import load_gazetteer, preannotate
-    from aicities.schema import get_schema
 
     schema = get_schema(project.schema_file)
     gazetteer = load_gazetteer(project.annotations / "gazetteer.yaml", schema.entity_labels)

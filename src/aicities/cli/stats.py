@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
-    from aicities.stats import article_table
+    from aicities.corpus.stats import article_table
 
     table = article_table(project)
     print(table.to_markdown() if args.markdown else table.to_string())

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, project: Project) -> int:
-    from aicities.validate import validate_project
+    from aicities.annotation.validate import validate_project
 
     folder = Path(args.pass_dir) if args.pass_dir else None
     report = validate_project(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from aicities.schema import NORM_FIELDS, Schema
+from aicities.annotation.schema import NORM_FIELDS, Schema
 
 TEXT = "text"
 LABELS = "label"

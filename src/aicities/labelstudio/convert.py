@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aicities.annotations import ParagraphLabels, Span
+from aicities.annotation.records import ParagraphLabels, Span
+from aicities.annotation.schema import NORM_FIELDS, Schema
+from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
 from aicities.labelstudio.config import (
     CHOICE_FIELDS,
@@ -32,8 +34,6 @@ from aicities.labelstudio.config import (
     TEXT,
     norm_control,
 )
-from aicities.schema import NORM_FIELDS, Schema
-from aicities.segment import Paragraph
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -252,7 +252,7 @@ def judgement_problems(
     judgement: Judgement, paragraph: Paragraph, schema: Schema, *, path: str | Path, where: str
 ) -> list[DataError]:
     """The gold's checks (``validate``) on one imported paragraph, as DataErrors."""
-    from aicities.validate import _paragraph_label_problems, span_problems
+    from aicities.annotation.validate import paragraph_label_problems, span_problems
 
     text = paragraph.text
     numbered = list(enumerate(judgement.spans, start=1))
@@ -265,6 +265,6 @@ def judgement_problems(
         out.append(_err(path, where, problem.error_id, message))
     row = {"id": paragraph.id, "doc_id": paragraph.doc_id, "kind": paragraph.kind,
            "cities": list(judgement.labels.cities), "topics": list(judgement.labels.topics)}
-    for problem in _paragraph_label_problems([(0, row)], [paragraph], schema, str(path)):
+    for problem in paragraph_label_problems([(0, row)], [paragraph], schema, str(path)):
         out.append(_err(path, where, problem.error_id, problem.message))
     return out

@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicities.annotate import assign_ids, merged_labels
-from aicities.annotations import (
+from aicities.annotation.records import (
     ParagraphLabels,
     Span,
     by_paragraph,
@@ -48,14 +47,15 @@ from aicities.annotations import (
     read_paragraph_labels,
     to_document,
 )
-from aicities.corpus import load_paragraphs
+from aicities.annotation.schema import NORM_FIELDS, get_schema
+from aicities.annotation.sheets import assign_ids, merged_labels
+from aicities.corpus.documents import load_paragraphs
+from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import dumps_jsonl, iter_jsonl, read_text
 from aicities.inputs import check_json_bounds
 from aicities.labelstudio.convert import Judgement, from_results, judgement_problems
 from aicities.project import Project
-from aicities.schema import NORM_FIELDS, get_schema
-from aicities.segment import Paragraph
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 
@@ -508,7 +508,7 @@ def merge_problems(project: Project, plan: MergePlan) -> list[str]:
     import shutil
     import tempfile
 
-    from aicities.validate import validate_project
+    from aicities.annotation.validate import validate_project
 
     if not plan.files:
         return []

@@ -8,20 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aicities.annotations import (
+from aicities.annotation.records import (
     ParagraphLabels,
     Span,
     by_paragraph,
     load_paragraph_labels,
     load_spans,
 )
-from aicities.corpus import iter_documents, load_paragraphs
+from aicities.annotation.schema import get_schema
+from aicities.corpus.documents import iter_documents, load_paragraphs
+from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
 from aicities.files import iter_jsonl
 from aicities.labelstudio.convert import to_results
 from aicities.project import Project
-from aicities.schema import get_schema
-from aicities.segment import Paragraph
 
 PREDICTION_SOURCES = ("rules", "gold", "none")
 

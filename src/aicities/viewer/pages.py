@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from aicities.annotations import ParagraphLabels, Span, by_paragraph
-from aicities.charts import BarLayout, bar_layout
-from aicities.clean import INVISIBLE
-from aicities.schema import NORM_FIELDS, Schema
+from aicities.annotation.records import ParagraphLabels, Span, by_paragraph
+from aicities.annotation.schema import NORM_FIELDS, Schema
+from aicities.corpus.clean import INVISIBLE
+from aicities.release.charts import BarLayout, bar_layout
 from aicities.viewer.raw import raw_layout
 from aicities.viewer.site import HEX_COLOUR, Article, article_file, raw_file
 

@@ -1,7 +1,7 @@
 """The raw page's model: the raw text cut into what cleaning kept, removed and changed.
 
 Offsets: ``raw_*`` are code points of the raw file, ``clean_*`` half-open code points of the
-clean text (``aicities.clean.Cleaned`` maps one to the other).
+clean text (``aicities.corpus.clean.Cleaned`` maps one to the other).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aicities.clean import COPY, Cleaned
-from aicities.segment import Paragraph
+from aicities.corpus.clean import COPY, Cleaned
+from aicities.corpus.segment import Paragraph
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aicities.annotations import ParagraphLabels, Span, load_paragraph_labels, paragraph_of
-from aicities.clean import Cleaned
-from aicities.corpus import iter_documents, load_paragraphs, process, to_simplified
+from aicities.annotation.records import ParagraphLabels, Span, load_paragraph_labels, paragraph_of
+from aicities.annotation.schema import Schema, get_schema
+from aicities.annotation.validate import span_offset_problems
+from aicities.corpus.clean import Cleaned
+from aicities.corpus.documents import iter_documents, load_paragraphs, process
+from aicities.corpus.script import to_simplified
+from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import iter_jsonl, read_text
 from aicities.project import Project
-from aicities.schema import Schema, get_schema
-from aicities.segment import Paragraph
-from aicities.validate import span_offset_problems
 
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 

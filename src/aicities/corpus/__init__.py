@@ -1,0 +1,1 @@
+"""The corpus stage: raw pages → clean text, paragraphs, provenance, statistics."""

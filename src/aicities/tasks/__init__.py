@@ -1,0 +1,1 @@
+"""The benchmark tasks: evaluation, baselines, the benchmark run and the leaderboard."""
