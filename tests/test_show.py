@@ -20,9 +20,9 @@ from aicities.errors import DataError, DataErrors
 from aicities.files import read_text
 from aicities.project import Project
 from aicities.release.charts import text_width
-from aicities.viewer.pages import bar_chart, format_value, render_text
+from aicities.viewer.pages import bar_chart, build_site, format_value, render_text
 from aicities.viewer.raw import Piece, raw_layout, raw_pieces
-from aicities.viewer.site import UnknownDocument, build_site
+from aicities.viewer.site import UnknownDocument
 from html_tree import Element, is_tooltip, parse
 from show_fixture import doc_id_for, write_fixture_gold
 

@@ -22,7 +22,7 @@ from aicities.corpus.documents import iter_documents, load_paragraphs, process
 from aicities.corpus.script import to_simplified
 from aicities.files import read_text, write_all, write_bytes_atomic
 from aicities.project import Project
-from aicities.viewer.site import build_site
+from aicities.viewer.pages import build_site
 from show_fixture import doc_id_for, write_fixture_gold
 
 pytestmark = pytest.mark.browser

@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     from aicities.files import write_all
-    from aicities.viewer.site import UnknownDocument, build_site
+    from aicities.viewer.pages import build_site
+    from aicities.viewer.site import UnknownDocument
 
     try:
         pages = build_site(project, args.doc_ids)

@@ -18,11 +18,12 @@ from functools import cache
 from typing import Any
 
 from aicities.annotation.records import ParagraphLabels, Span, by_paragraph
-from aicities.annotation.schema import NORM_FIELDS, Schema
+from aicities.annotation.schema import NORM_FIELDS, Schema, get_schema
 from aicities.corpus.clean import INVISIBLE
+from aicities.project import Project
 from aicities.release.charts import BarLayout, bar_layout
 from aicities.viewer.raw import raw_layout
-from aicities.viewer.site import HEX_COLOUR, Article, article_file, raw_file
+from aicities.viewer.site import Article, article_file, load_articles, raw_file
 
 # Nothing may be fetched: inline styles and scripts only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
@@ -57,6 +58,21 @@ def _page(template: str, **values: Any) -> str:
 def _macro(name: str, *args: Any) -> str:
     module = _environment().get_template("macros.html.j2").module
     return str(getattr(module, name)(*args))
+
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def build_site(project: Project, doc_ids: Sequence[str] | None = None) -> dict[str, str]:
+    """Every page of the site: ``{file name relative to the site folder: html}``."""
+    schema = get_schema(project.schema_file)
+    articles = load_articles(project, doc_ids)
+    pages = {"index.html": render_index(articles, schema, project.version)}
+    for n, article in enumerate(articles):
+        prev_id = articles[n - 1].doc_id if n > 0 else None
+        next_id = articles[n + 1].doc_id if n + 1 < len(articles) else None
+        pages[article_file(article.doc_id)] = render_article(article, schema, prev_id, next_id)
+        pages[raw_file(article.doc_id)] = render_raw(article)
+    return pages
 
 
 # ------------------------------------------------------------------------------ values

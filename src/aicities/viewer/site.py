@@ -13,7 +13,8 @@ from disk (``file://``) with no network. Pages:
   an anchor ``#p<NNN>`` around each paragraph's raw range (``Cleaned.to_raw``).
 
 Everything here is a pure function of the project's files; ``build_site`` returns the pages
-as ``{file name: html}`` and the CLI writes them. The markup is in ``viewer/templates/``
+as ``{file name: html}`` (:func:`aicities.viewer.pages.build_site`) and the CLI writes
+them. The markup is in ``viewer/templates/``
 (Jinja2, autoescaped), rendered by :mod:`aicities.viewer.pages`. Offsets are half-open code
 points of the clean text (spans in document offsets are converted by
 ``annotations.by_paragraph``).
@@ -21,7 +22,6 @@ points of the clean text (spans in document offsets are converted by
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,8 +36,6 @@ from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import iter_jsonl, read_text
 from aicities.project import Project
-
-HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class UnknownDocument(ValueError):
@@ -178,22 +176,6 @@ def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> lis
     if errors:
         raise DataErrors(errors)
     return articles
-
-
-def build_site(project: Project, doc_ids: Sequence[str] | None = None) -> dict[str, str]:
-    """Every page of the site: ``{file name relative to the site folder: html}``."""
-    from aicities.viewer import pages as render
-
-    schema = get_schema(project.schema_file)
-    articles = load_articles(project, doc_ids)
-    pages = {"index.html": render.render_index(articles, schema, project.version)}
-    for n, article in enumerate(articles):
-        prev_id = articles[n - 1].doc_id if n > 0 else None
-        next_id = articles[n + 1].doc_id if n + 1 < len(articles) else None
-        pages[article_file(article.doc_id)] = render.render_article(article, schema, prev_id,
-                                                                    next_id)
-        pages[raw_file(article.doc_id)] = render.render_raw(article)
-    return pages
 
 
 def article_file(doc_id: str) -> str:
