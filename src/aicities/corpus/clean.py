@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,12 +105,12 @@ class Correction:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class SiteRules:
-    """Cleaning and paragraph-kind rules for one web site's page template."""
+class SiteRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Cleaning and paragraph-kind rules for one web site's page template: an entry of
+    ``corpus/sites.yaml`` (its key is ``id``); patterns are regexes."""
 
-    id: str
     name: str
+    id: str = ""
     detect: tuple[str, ...] = ()
     glosses: bool = False
     split_paragraphs: str | None = None
@@ -119,7 +119,7 @@ class SiteRules:
     strip_suffix: tuple[str, ...] = ()
     strip_title_prefix: bool = False
     drop_summary_lines: bool = False
-    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    kinds: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
 
 
 @dataclass
@@ -238,23 +238,8 @@ def clean_to_raw(segments: Sequence[Segment], start: int, end: int) -> tuple[int
 # --------------------------------------------------------------------------- loading
 
 
-class _SiteSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One entry of ``corpus/sites.yaml`` (see :class:`SiteRules`); patterns are regexes."""
-
-    name: str
-    detect: tuple[str, ...] = ()
-    glosses: bool = False
-    split_paragraphs: str | None = None
-    truncate_at: tuple[str, ...] = ()
-    drop_lines: tuple[str, ...] = ()
-    strip_suffix: tuple[str, ...] = ()
-    strip_title_prefix: bool = False
-    drop_summary_lines: bool = False
-    kinds: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
-
-
 class _SitesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    sites: dict[str, _SiteSpec]
+    sites: dict[str, SiteRules]
 
 
 def load_sites(path: Path) -> dict[str, SiteRules]:
@@ -263,7 +248,9 @@ def load_sites(path: Path) -> dict[str, SiteRules]:
     spec = read_config(path, _SitesFile)
     sites: dict[str, SiteRules] = {}
     for site_id, site in spec.sites.items():
-        rules = SiteRules(id=site_id, **msgspec.structs.asdict(site))
+        if site.id:
+            raise DataError(path, 0, "bad-config", f"sites.{site_id}.id: the key is the id")
+        rules = msgspec.structs.replace(site, id=site_id)
         for pattern in (*rules.detect, *rules.truncate_at, *rules.drop_lines, *rules.strip_suffix):
             _compile(pattern, path, site_id)
         sites[site_id] = rules
