@@ -281,6 +281,11 @@ def test_malformed_export(clean_project: Project, tmp_path: Path, capsys) -> Non
     bad.write_text('[{"id": 1, "annotations": []}]', encoding="utf-8")
     with pytest.raises(DataError, match="'data' object"):
         read_export(bad)
+    # the strict reader: a key given twice (the last would win) is refused, naming the key
+    bad.write_text('[{"id": 1, "data": {}, "data": {"text": "x"}}]', encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        read_export(bad)
+    assert exc.value.code == "duplicate-key" and "'data'" in exc.value.message
 
 
 def test_unknown_label(rich_export) -> None:

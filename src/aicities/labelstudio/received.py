@@ -53,7 +53,7 @@ from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import dumps_jsonl, iter_jsonl, read_text
-from aicities.inputs import check_json_bounds
+from aicities.inputs import loads
 from aicities.labelstudio.convert import Judgement, from_results, judgement_problems
 from aicities.project import Project
 
@@ -77,12 +77,13 @@ def annotator_name(raw: str) -> str:
 def read_export(path: Path) -> list[dict[str, Any]]:
     """A Label Studio JSON export (a list of tasks) from a file."""
     text = read_text(path)
-    check_json_bounds(text, path)  # nesting and number length: one line, not a RecursionError
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(path, exc.lineno, "ls-malformed-export",
-                        f"not JSON: {exc.msg} (column {exc.colno})") from None
+    try:  # the strict reader: bounded nesting and numbers, a key given twice refused
+        data = loads(text, path)
+    except DataError as exc:
+        if exc.code != "invalid-json":
+            raise
+        raise DataError(path, exc.line, "ls-malformed-export",
+                        f"not JSON: {exc.message} (column {exc.column})") from None
     return check_export(data, path)
 
 

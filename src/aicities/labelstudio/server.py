@@ -11,6 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aicities.errors import DataError
+from aicities.inputs import loads
+
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
 
@@ -225,10 +228,11 @@ def export_tasks(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:
     chunks = call("export the project", url, client.projects.exports.download_sync,
                   int(project_id), export_type="JSON", download_all_tasks=True)
     raw = call("export the project", url, b"".join, chunks)
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ServerError(f"the export of project {project_id} is not JSON: {exc.msg}") from None
+    try:  # the strict reader, as for an export file: bounded nesting, no repeated keys
+        data = loads(raw.decode("utf-8", errors="replace"), f"export of project {project_id}")
+    except DataError as exc:
+        raise ServerError(f"the export of project {project_id} is not valid JSON: "
+                          f"[{exc.code}] {exc.message}") from None
     if not isinstance(data, list):
         raise ServerError(f"the export of project {project_id} is not a list of tasks")
     return data
