@@ -138,3 +138,10 @@ def test_to_json_round_trips(tmp_path):
     path.write_text(made.to_json(), encoding="utf-8")
     assert load_splits(path) == made
     assert json.loads(made.to_json())["strata"]["columns"]["doc:0"] == 4
+
+
+@pytest.mark.parametrize("date", ["notadate", "2026-02-30", "2026-1-5", "20260105", ""])
+def test_a_split_date_must_be_a_real_date(date: str) -> None:
+    """Also from Python, not only through ``build --resplit --date``."""
+    with pytest.raises(ValueError, match="real date"):
+        make_splits(_toy(10), seed=5, date=date)

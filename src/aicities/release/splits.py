@@ -27,6 +27,7 @@ reproduces ``splits`` from the file alone, whatever the gold has become since.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -149,6 +150,13 @@ def make_splits(
     date: str,
     proportions: Mapping[str, float] = DEFAULT_PROPORTIONS,
 ) -> Splits:
+    """A new split record; ``date`` must be a real calendar date, ``YYYY-MM-DD`` (it goes into
+    splits.json, the card and DATASHEET.md)."""
+    try:
+        if datetime.date.fromisoformat(date).isoformat() != date:
+            raise ValueError(date)
+    except (TypeError, ValueError):
+        raise ValueError(f"the split date must be a real date, YYYY-MM-DD, not {date!r}") from None
     counts: dict[str, int] = {}
     for names in by_paragraph.values():
         for name in names:
