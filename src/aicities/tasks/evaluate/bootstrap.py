@@ -37,13 +37,21 @@ def resampled_sums(columns: np.ndarray, resamples: int, seed: int) -> np.ndarray
     """``(resamples, k)`` column sums of ``columns`` ``(n, k)`` over bootstrap resamples."""
     n, k = columns.shape
     out = np.empty((resamples, k), dtype=np.float64)
-    data = columns.astype(np.float64)
+    # Counts give integer sums. float32 products are twice as fast and still exact while no
+    # sum can reach 2**24: a resample's sum is at most n times the column's largest count
+    # (its weights add up to n), and so is every partial sum of the product.
+    exact32 = False
+    if columns.dtype.kind in "iub":  # integer counts only (label scores pass fractions)
+        largest = int(columns.max()) if columns.size else 0
+        exact32 = n * max(largest, 1) < 2**24 and int(columns.min(initial=0)) >= 0
+    kind: Any = np.float32 if exact32 else np.float64
+    data: np.ndarray = columns.astype(kind)
     row = 0
     for idx in resample_indices(n, resamples, seed):
         size = idx.shape[0]
         offsets = (np.arange(size) * n)[:, None]
         weights = np.bincount((idx + offsets).ravel(), minlength=size * n).reshape(size, n)
-        out[row : row + size] = weights.astype(np.float64) @ data
+        out[row : row + size] = np.matmul(weights.astype(kind), data)
         row += size
     return out
 
