@@ -17,9 +17,11 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "aicities"
 # Modules whose output is HTML or Markdown documents rendered from templates.
 RENDERERS = [*sorted((SRC / "viewer").glob("*.py")), SRC / "release" / "card.py",
              SRC / "release" / "datasheet.py", SRC / "release" / "charts.py",
-             SRC / "tasks" / "leaderboard.py"]
+             SRC / "tasks" / "leaderboard.py", SRC / "labelstudio" / "config.py"]
 ELEMENT = re.compile(r"<(/?)(html|head|body|div|span|p|a|mark|table|tr|td|th|ul|li|svg|rect|"
-                     r"text|figure|section|nav|header|main|style|script|meta|dl|dt|dd|h[1-6])"
+                     r"text|figure|section|nav|header|main|style|script|meta|dl|dt|dd|h[1-6]|"
+                     # Label Studio's config tags
+                     r"View|Header|Labels|Label|Text|TextArea|Choices|Choice)"
                      r"[\s>/]")
 
 
