@@ -89,40 +89,42 @@ def test_every_module_has_a_stage() -> None:
         assert (PKG / stage / "__init__.py").is_file(), stage
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
-def test_imports_run_one_way(path: Path) -> None:
-    here = module_name(path)
+def wrong_imports(here: str, found: list[tuple[int, str, list[str]]]) -> list[str]:
+    """The imports of module ``here`` that break the layers or take a private name."""
     wrong = []
-    for line, mod, names in imports(path):
+    for line, mod, names in found:
         target = mod
         if mod == "aicities" and names:  # from aicities import corpus → aicities.corpus
             target = f"aicities.{names[0]}"
         if level(target) > level(here):
-            wrong.append(f"{path.name}:{line} imports {target} (a later stage)")
+            wrong.append(f"{here}:{line} imports {target} (a later stage)")
         for a, b in PEERS:
             if {owner(here), owner(target)} == {a, b}:
-                wrong.append(f"{path.name}:{line} imports {target} (a peer stage)")
-    assert not wrong, "\n".join(wrong)
+                wrong.append(f"{here}:{line} imports {target} (a peer stage)")
+        if mod != here:
+            wrong += [f"{here}:{line} imports {mod}.{name} (a private name)" for name in names
+                      if name.startswith("_") and not name.startswith("__")]
+    return wrong
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
-def test_no_private_names_across_modules(path: Path) -> None:
-    here = module_name(path)
-    wrong = []
-    for line, mod, names in imports(path):
-        if mod == here:
-            continue
-        for name in names:
-            if name.startswith("_") and not name.startswith("__"):
-                wrong.append(f"{path.name}:{line} imports {mod}.{name}")
-    assert not wrong, "\n".join(wrong)
+def test_imports_run_one_way_and_share_no_private_name(path: Path) -> None:
+    assert wrong_imports(module_name(path), imports(path)) == []
 
 
 def test_the_walk_sees_a_wrong_import(tmp_path: Path) -> None:
-    """The checks above can fail: a corpus module importing the release stage is caught."""
-    fake = PKG / "corpus" / "_layout_probe.py"
-    assert level("aicities.release.build") > level(module_name(fake))
+    """The check above can fail: a corpus module importing the release stage, a private
+    name, and the viewer leaning on Label Studio are all caught."""
     probe = tmp_path / "probe.py"
-    probe.write_text("from aicities.release.build import _private\n", encoding="utf-8")
-    [(line, mod, names)] = imports(probe)
-    assert (line, mod, names) == (1, "aicities.release.build", ["_private"])
+    probe.write_text("def f():\n    from aicities.release.build import _private\n"
+                     "    import aicities.labelstudio.server\n", encoding="utf-8")
+    found = imports(probe)
+    assert found == [(2, "aicities.release.build", ["_private"]),
+                     (3, "aicities.labelstudio.server", [])]
+    assert wrong_imports("aicities.corpus.probe", found) == [
+        "aicities.corpus.probe:2 imports aicities.release.build (a later stage)",
+        "aicities.corpus.probe:2 imports aicities.release.build._private (a private name)",
+        "aicities.corpus.probe:3 imports aicities.labelstudio.server (a later stage)",
+    ]
+    assert wrong_imports("aicities.viewer.probe", found[1:]) == [
+        "aicities.viewer.probe:3 imports aicities.labelstudio.server (a peer stage)"]

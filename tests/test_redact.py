@@ -106,7 +106,6 @@ def test_short_environment_values_do_not_mask_words():
 
 
 def test_label_studio_errors_from_an_echoing_server_hold_no_secret(echo_server, monkeypatch):
-    pytest.importorskip("label_studio_sdk")
     from aicities.labelstudio.server import ServerError, call, connect
 
     for name, value in ENV.items():
@@ -129,7 +128,6 @@ def test_label_studio_errors_from_an_echoing_server_hold_no_secret(echo_server, 
 
 
 def test_an_unreachable_label_studio_is_one_line():
-    pytest.importorskip("label_studio_sdk")
     from aicities.labelstudio.server import ServerError, connect
 
     with pytest.raises(ServerError) as exc:
@@ -143,7 +141,6 @@ def test_an_unreachable_label_studio_is_one_line():
 
 @pytest.fixture
 def built(tmp_path):
-    pytest.importorskip("huggingface_hub")
     from aicities.release.build import run_build
     from build_fixture import make_mini_project
 

@@ -60,7 +60,6 @@ def test_clean_removes_them_records_the_rule_and_keeps_the_clean_text(tmp_projec
 
 
 def test_the_viewer_shows_no_invisible_character(tmp_project: Project):
-    pytest.importorskip("opencc")
     from aicities.viewer.pages import build_site
 
     _poison(tmp_project)

@@ -48,15 +48,6 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [obj for _, obj in iter_jsonl(path)]
 
 
-def read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(read_text(path))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise DataError(path, line, "invalid-yaml", str(exc).splitlines()[0]) from None
-
-
 def dumps_jsonl(rows: Iterable[Mapping[str, Any]]) -> str:
     """Deterministic JSONL: UTF-8 characters kept, keys in the order given, ``\\n`` ends."""
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)

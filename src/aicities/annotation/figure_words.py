@@ -11,6 +11,8 @@ for each are here, and nowhere else. Texts are simplified script (both run on
 
 from __future__ import annotations
 
+import re
+
 # Prefixes that make a figure approximate or a bound, longest alternative first where one
 # is the start of another (不超过 before 超过 before 超): the first match wins.
 MODIFIER_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -91,8 +93,6 @@ DURATION_FINDER_SUFFIXES: tuple[str, ...] = ("以内", "左右")
 
 def alternation(words: tuple[str, ...] | list[str]) -> str:
     """``(?:a|b|…)`` of literal words, in the order given."""
-    import re
-
     return "(?:" + "|".join(re.escape(w) for w in words) + ")"
 
 

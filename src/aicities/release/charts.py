@@ -32,15 +32,11 @@ MAX_ARTICLES = 40
 CHARTS = ("label_counts_per_split.png", "paragraph_labels_per_article.png")
 
 
-def _png(fig: Figure) -> bytes:
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (no ``Software`` metadata, so the bytes are reproducible)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
-
-
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (no ``Software`` metadata, so the bytes are reproducible)."""
-    return _png(fig)
 
 
 def figure(width: float, height: float, rows: int, cols: int = 1) -> tuple[Figure, Any]:
@@ -128,7 +124,7 @@ def label_counts_per_split(summary: Summary) -> bytes:
                   summary.cities, "paragraphs")
     _grouped_bars(axes[2], "topics (paragraphs) per split", schema.topics,
                   summary.topics, "paragraphs")
-    return _png(fig)
+    return png(fig)
 
 
 def _stacked(ax: Axes, title: str, docs: Sequence[str], values: Sequence[str],
@@ -161,7 +157,7 @@ def paragraph_labels_per_article(summary: Summary) -> bytes:
              schema.paragraph_labels["cities"].colours)
     _stacked(axes[1], f"topics per article{suffix}", shown, schema.topics, topics,
              schema.paragraph_labels["topics"].colours)
-    return _png(fig)
+    return png(fig)
 
 
 def render(summary: Summary) -> dict[str, bytes]:

@@ -27,7 +27,7 @@ import numpy as np
 
 from aicities.annotation.schema import Schema
 from aicities.errors import DataError
-from aicities.files import read_yaml
+from aicities.files import read_config
 
 BUILTIN = "label_maps.yaml"
 """The shipped maps, a resource of the ``aicities`` package (``data/label_maps.yaml``)."""
@@ -120,7 +120,7 @@ def builtin_maps_file() -> Path:
 def load_label_maps(path: Path | None, schema: Schema) -> dict[str, LabelMap]:
     """Every map in ``path`` (None: the shipped maps), checked against the schema."""
     path = builtin_maps_file() if path is None else path
-    data = read_yaml(path)
+    data = read_config(path, Any)  # the project's one YAML reader; the maps are checked below
     if not isinstance(data, dict) or not data:
         raise DataError(path, 0, "bad-label-map", "expected a mapping of map names to maps")
     return {str(name): _parse(path, str(name), spec, schema) for name, spec in data.items()}
