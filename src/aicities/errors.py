@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from aicities.registry import Raiser, raised_by
+
 
 @dataclass
 class DataError(Exception):
@@ -37,23 +39,6 @@ class DataErrors(Exception):
 
 
 # The codes of the readers every stage shares (``aicities.inputs``, ``aicities.files``,
-# the raw-article listing of ``aicities.corpus.documents``); the validator's own table is
-# ``aicities.annotation.validate.SCHEMA_ERRORS``, the evaluator's
-# ``aicities.tasks.evaluate.rows.ERRORS``.
-INPUT_ERRORS: dict[str, str] = {
-    "not-a-regular-file": "a symbolic link (also dangling), FIFO, socket, device or directory "
-                          "where a file is read",
-    "unreadable": "the operating system refused to read the file (permissions, name too long …)",
-    "bom": "a file starting with a UTF-8 byte order mark",
-    "not-utf8": "bytes that are not UTF-8",
-    "invalid-json": "text that is not JSON (with the decoder's line and column)",
-    "json-too-deep": "JSON nested deeper than aicities.inputs.MAX_JSON_DEPTH (64) levels",
-    "json-number-too-long": "a JSON number longer than aicities.inputs.MAX_NUMBER_CHARS (100) "
-                            "characters, in any field",
-    "duplicate-key": "a JSON object with the same key twice",
-    "not-an-object": "a JSONL line that is JSON but not an object",
-    "doc-id-too-long": "a raw article whose doc_id is longer than 64 characters",
-    "bad-raw-name": "a file in corpus/raw/ whose name ends in .txt in another case (x.TXT)",
-    "bad-date": "a date option that is not a real YYYY-MM-DD date",
-    "no-such-folder": "a folder option naming a folder that does not exist",
-}
+# the raw-article listing of ``aicities.corpus.documents``), from the one table of error ids
+# (``aicities.registry``), where the validator's and the evaluator's are too.
+INPUT_ERRORS: dict[str, str] = {code: e.message for code, e in raised_by(Raiser.INPUT).items()}
