@@ -33,10 +33,9 @@ from aicities.corpus.clean import Cleaned
 from aicities.corpus.documents import iter_documents, load_paragraphs, process
 from aicities.corpus.script import to_simplified
 from aicities.corpus.segment import Paragraph
-from aicities.errors import DataError, DataErrors
+from aicities.errors import DataError, DataErrors, Severity
 from aicities.files import read_text
 from aicities.project import Project
-from aicities.registry import Severity
 
 
 class UnknownDocument(ValueError):
@@ -74,7 +73,7 @@ def _read_spans(
     overlaps, spans crossing a paragraph, unknown labels. Problems of guideline severity
     (punctuation at an edge) do not stop a span being drawn."""
     path = project.spans_path(doc_id)
-    rows = read_spans(path, str(path))
+    rows = read_spans(path)
     errors: list[DataError] = []
     drawable: list[tuple[int, Span]] = []
     for line, span in rows:
@@ -84,7 +83,7 @@ def _read_spans(
             )
         else:
             drawable.append((line, span))
-    errors.extend(p.to_error() for p in span_offset_problems(drawable, clean, str(path))
+    errors.extend(p.to_error(path) for p in span_offset_problems(drawable, clean, path)
                   if p.severity >= Severity.ERROR)
     if not errors:
         for line, span in drawable:
@@ -106,7 +105,7 @@ def _read_paragraph_labels(project: Project, schema: Schema) -> dict[str, Paragr
         return {}
     rows, problems = check_labels_file(path, str(path))
     if problems:
-        raise DataErrors([p.to_error() for p in problems])
+        raise DataErrors([p.to_error(path) for p in problems])
     allowed = {"cities": set(schema.cities), "topics": set(schema.topics)}
     errors = []
     for line, row in rows:

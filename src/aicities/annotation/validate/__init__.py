@@ -6,7 +6,7 @@ passed L1–L4. Every problem has a stable id and a place::
 
     annotations/spans/004_….jsonl:17 [L3 SPAN span-text-mismatch] expected '深圳' got '深'
 
-One module per level (ids, levels and classes in ``aicities.registry``):
+One module per level (ids, levels and classes in ``aicities.errors``):
 
 * ``level1`` FORMAT — UTF-8, one JSON object per line.
 * ``level2`` SCHEMA — required fields and types, ids well formed and unique, no unknown

@@ -129,23 +129,27 @@ def check_labels_file(
     return paragraph_records(rows, rel)
 
 
-def read_spans(path: Path, rel: str | None = None) -> list[tuple[int, Span]]:
+def read_spans(path: Path, rel: str | Path | None = None) -> list[tuple[int, Span]]:
     """The spans of ``path`` (``<doc_id>.jsonl``, document offsets) with their lines, after
     L1 and L2; every problem raised as DataErrors. A missing file has no spans."""
     if not path.exists():
         return []
-    spans, problems = check_spans_file(path, rel or str(path))
+    where = path if rel is None else rel
+    spans, problems = check_spans_file(path, str(where))
     if problems:
-        raise DataErrors([p.to_error() for p in problems])
+        raise DataErrors([p.to_error(where) for p in problems])
     return spans
 
 
-def read_paragraph_labels(path: Path, rel: str | None = None) -> dict[str, ParagraphLabels]:
+def read_paragraph_labels(
+    path: Path, rel: str | Path | None = None
+) -> dict[str, ParagraphLabels]:
     """The paragraph labels of ``path`` by paragraph id, after L1 and L2 (a duplicate id is
     ``duplicate-id``); every problem raised as DataErrors. A missing file has none."""
     if not path.exists():
         return {}
-    labels, problems = check_labels_file(path, rel or str(path))
+    where = path if rel is None else rel
+    labels, problems = check_labels_file(path, str(where))
     if problems:
-        raise DataErrors([p.to_error() for p in problems])
+        raise DataErrors([p.to_error(where) for p in problems])
     return {row.id: row for _, row in labels}

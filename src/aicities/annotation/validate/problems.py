@@ -1,4 +1,4 @@
-"""The validator's problem and report types; ids, levels and classes are ``aicities.registry``'s."""
+"""The validator's problem and report types; ids, levels and classes are ``aicities.errors``'s."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicities.errors import DataError
-from aicities.registry import REGISTRY, Raiser, Severity, raised_by
+from aicities.errors import REGISTRY, DataError, Raiser, Severity, raised_by
 
 LEVEL_CLASS = {
     1: "FORMAT",
@@ -54,9 +53,11 @@ class Problem:
             **({"column": self.column} if self.column else {}),
         }
 
-    def to_error(self) -> DataError:
-        """The problem as the pipeline's error type (``file:line [id] message``)."""
-        return DataError(self.path, self.line, self.error_id, self.message, self.column)
+    def to_error(self, path: str | Path | None = None) -> DataError:
+        """The problem as the pipeline's error type (``file:line [id] message``), naming
+        ``path`` instead of the problem's own when given."""
+        return DataError(self.path if path is None else path, self.line, self.error_id,
+                         self.message, self.column)
 
 
 def problem(path: str | Path, line: int, error_id: str, message: str, column: int = 0) -> Problem:

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from aicities.errors import DataError, DataErrors
-from aicities.registry import Raiser, raised_by
+from aicities.errors import DataError, DataErrors, Raiser, raised_by
 
-# The evaluator's codes and what they mean, from the one table (``aicities.registry``).
+# The evaluator's codes and what they mean, from the one table (``aicities.errors``).
 ERRORS: dict[str, str] = {code: e.message for code, e in raised_by(Raiser.EVAL).items()}
 MAX_ERRORS = 100
 
