@@ -99,14 +99,16 @@ def span_id(doc_id: str, number: int) -> str:
 def load_spans(project: Project, doc_id: str) -> list[Span]:
     """Gold spans of a document in document offsets, read by the validator's levels 1–2
     (the one reader of the format; raises DataErrors); no spans file is no spans."""
-    return [span for _, span in _reader().read_spans(project.spans_path(doc_id),
-                                                     _rel(project, project.spans_path(doc_id)))]
+    path = project.spans_path(doc_id)
+    reader = _reader()
+    return [span for _, span in reader.read_spans(path, reader.rel_path(project, path))]
 
 
 def load_paragraph_labels(project: Project) -> dict[str, ParagraphLabels]:
     """The gold paragraph labels (``annotations/paragraphs.jsonl``) by paragraph id."""
     path = project.paragraph_labels_file
-    return _reader().read_paragraph_labels(path, _rel(project, path))
+    reader = _reader()
+    return reader.read_paragraph_labels(path, reader.rel_path(project, path))
 
 
 def read_paragraph_labels(path: Path) -> dict[str, ParagraphLabels]:
@@ -117,16 +119,9 @@ def read_paragraph_labels(path: Path) -> dict[str, ParagraphLabels]:
 def _reader() -> Any:
     # The reader is the validator's levels 1–2, which build this module's records: imported
     # when called, so that the records stay importable without the validator.
-    from aicities.annotation.validate import level2
+    from aicities.annotation import validate
 
-    return level2
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)
+    return validate
 
 
 def dumps_spans(spans: Iterable[Span]) -> str:

@@ -10,26 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from aicities.annotation.records import ParagraphLabels, Span
 from aicities.annotation.schema import Schema
-from aicities.annotation.validate import check_labels_file, read_spans, span_problems
+from aicities.annotation.validate import (
+    check_labels_file,
+    read_spans,
+    rel_path,
+    span_problems,
+)
 from aicities.corpus.documents import iter_documents
 from aicities.corpus.script import to_simplified
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import read_text
 from aicities.project import Project
-
-
-def rel_path(project: Project, path: Path) -> str:
-    """``path`` relative to the checkout (as messages name files), else as it is."""
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ from aicities.annotation.validate.problems import (
     Problem,
     Report,
     problem,
+    rel_path,
 )
 from aicities.corpus.documents import iter_documents, load_paragraphs
 from aicities.corpus.segment import Paragraph
@@ -73,16 +74,9 @@ __all__ = [
     "Exceptions", "LabelVariation", "Problem", "Report", "Unannotated",
     "check_labels_file", "check_spans_file",
     "compare_with_normalizer", "norm_problems", "paragraph_label_problems", "problem",
-    "read_paragraph_labels", "read_spans", "span_offset_problems", "span_problems",
+    "read_paragraph_labels", "read_spans", "rel_path", "span_offset_problems", "span_problems",
     "validate_project",
 ]
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)
 
 
 def validate_project(
@@ -114,7 +108,7 @@ def validate_project(
     spans_by_doc: dict[str, list[tuple[int, Span]]] = {}
     failed = False
     for path in sorted(p for p in spans_dir.glob("*.jsonl") if p != labels_file):
-        rel = _rel(project, path)
+        rel = rel_path(project, path)
         doc_id = path.stem
         spans: list[tuple[int, Span]] = []
         rows, problems = read_rows(path, rel)
@@ -138,7 +132,7 @@ def validate_project(
         else:
             spans_by_doc[doc_id] = spans
 
-    rel = _rel(project, labels_file)
+    rel = rel_path(project, labels_file)
     label_rows: list[tuple[int, ParagraphLabels]] = []
     if labels_file.exists():
         label_rows, problems = check_labels_file(labels_file, rel)
@@ -157,7 +151,8 @@ def validate_project(
     if failed:
         return report
     exceptions = Exceptions.load(project.annotations / "exceptions.yaml")
-    spans_rel = {doc_id: _rel(project, spans_dir / f"{doc_id}.jsonl") for doc_id in spans_by_doc}
+    spans_rel = {doc_id: rel_path(project, spans_dir / f"{doc_id}.jsonl")
+                 for doc_id in spans_by_doc}
     report.problems.extend(
         corpus_problems(paragraphs, clean, spans_by_doc, label_rows, exceptions, report,
                         spans_rel, rel, stale=spans_dir == project.spans_dir)

@@ -27,17 +27,29 @@ _PARAGRAPH_TYPES = (("id", str), ("doc_id", str), ("kind", str), ("cities", list
 Rows = list[tuple[int, dict[str, Any]]]
 
 
-def _field_problems(
-    row: dict[str, Any], fields: tuple[tuple[str, type], ...], rel: str, line: int
-) -> list[Problem]:
-    """Missing fields and wrong types (a bool is not an int) of one row."""
+def _row_problems(
+    row: dict[str, Any], fields: tuple[tuple[str, type], ...], known: set[str], rel: str,
+    line: int,
+) -> tuple[list[Problem], bool]:
+    """Missing fields, wrong types (a bool is not an int), a note that is not a string and
+    unknown fields of one row; and whether the row is too broken to check further."""
     out = []
     for key, types in fields:
         if key not in row:
             out.append(problem(rel, line, "missing-field", f"no {key!r}"))
         elif not isinstance(row[key], types) or isinstance(row[key], bool):
             out.append(problem(rel, line, "bad-type", f"{key} must be {types.__name__}"))
-    return out
+    bad = bool(out)
+    if "norm" in known and row.get("norm") is not None and not isinstance(row["norm"], dict):
+        out.append(problem(rel, line, "bad-type", "norm must be an object or null"))
+        bad = True
+    if row.get("note") is not None and not isinstance(row["note"], str):
+        out.append(problem(rel, line, "bad-type", "note must be a string"))
+        bad = True
+    unknown = set(row) - known
+    if unknown:
+        out.append(problem(rel, line, "unknown-field", f"{sorted(unknown)}"))
+    return out, bad
 
 
 def span_records(
@@ -49,18 +61,8 @@ def span_records(
     seen: set[str] = set()
     id_pattern = re.compile(rf"^{re.escape(doc_id)}:s\d{{4,}}$")
     for line, row in rows:
-        found = _field_problems(row, _SPAN_TYPES, rel, line)
+        found, bad = _row_problems(row, _SPAN_TYPES, SPAN_FIELDS, rel, line)
         out.extend(found)
-        bad = bool(found)
-        if "norm" in row and row["norm"] is not None and not isinstance(row["norm"], dict):
-            out.append(problem(rel, line, "bad-type", "norm must be an object or null"))
-            bad = True
-        if "note" in row and row["note"] is not None and not isinstance(row["note"], str):
-            out.append(problem(rel, line, "bad-type", "note must be a string"))
-            bad = True
-        unknown = set(row) - SPAN_FIELDS
-        if unknown:
-            out.append(problem(rel, line, "unknown-field", f"{sorted(unknown)}"))
         if bad:
             continue
         if not id_pattern.match(row["id"]):
@@ -80,15 +82,8 @@ def paragraph_records(
     good: list[tuple[int, ParagraphLabels]] = []
     seen: dict[str, int] = {}
     for line, row in rows:
-        found = _field_problems(row, _PARAGRAPH_TYPES, rel, line)
+        found, bad = _row_problems(row, _PARAGRAPH_TYPES, PARAGRAPH_FIELDS, rel, line)
         out.extend(found)
-        bad = bool(found)
-        if "note" in row and row["note"] is not None and not isinstance(row["note"], str):
-            out.append(problem(rel, line, "bad-type", "note must be a string"))
-            bad = True
-        unknown = set(row) - PARAGRAPH_FIELDS
-        if unknown:
-            out.append(problem(rel, line, "unknown-field", f"{sorted(unknown)}"))
         if bad:
             continue
         if not all(isinstance(x, str) for x in row["cities"] + row["topics"]):

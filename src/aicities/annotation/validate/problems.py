@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from aicities.errors import REGISTRY, DataError, Raiser, Severity, raised_by
+from aicities.project import Project
 
 LEVEL_CLASS = {
     1: "FORMAT",
@@ -58,6 +59,14 @@ class Problem:
         ``path`` instead of the problem's own when given."""
         return DataError(self.path if path is None else path, self.line, self.error_id,
                          self.message, self.column)
+
+
+def rel_path(project: Project, path: Path) -> str:
+    """``path`` as problems name it: relative to the checkout, else as it is."""
+    try:
+        return str(path.relative_to(project.root))
+    except ValueError:
+        return str(path)
 
 
 def problem(path: str | Path, line: int, error_id: str, message: str, column: int = 0) -> Problem:
