@@ -149,6 +149,12 @@ CLI_CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     "correction-unknown-doc": (lambda r: _correction(r, id="zz-1", doc_id=RAW), ["clean"]),
     "correction-overlap": (lambda r: _correction(r, id="zz-1"), ["clean"]),
     "segment-text-mismatch": (_segments, ["validate"]),
+    # A zero-width space is not whitespace (the file is not empty), and the
+    # invisible-character rule removes it: nothing is left.
+    "nothing-left": (lambda r: (
+        (r / f"corpus/raw/{RAW}.txt").write_text("\u200b\n", "utf-8"),
+        _write_yaml(r / "corpus" / "sources.yaml",
+                    lambda d: d.update({RAW: {"site": "portal-related"}}))), ["clean"]),
     "no-changelog": (lambda r: (r / "CHANGELOG.md").unlink(), ["build", "--check"]),
     "ls-no-export": (lambda r: None, ["ls", "import", "no-such-export.json"]),
 }
@@ -199,12 +205,52 @@ def _raise_first(call: Callable[[], object]) -> None:
         raise exc.errors[0] from None
 
 
+SHEET = """\
+@@ d:p000 title
+> 深圳发布“训力券”政策。
+cities: shenzhen
+topics: policy
+GPE\t深圳
+
+@@ d:p001 body
+> 苏州有667家企业, 苏州增长7.1%。
+cities: suzhou
+topics: -
+PERCENT\t7.1%
+"""
+SHEET_CASES = {
+    "sheet-unknown-paragraph": ("@@ d:p001 body", "@@ d:p009 body"),
+    "sheet-several-documents": ("@@ d:p001 body", "@@ e:p001 body"),
+    "sheet-needs-norm": ("PERCENT\t7.1%", "QUANTITY\t增长"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SHEET_CASES))
+def test_sheet_ids(code, tmp_path: Path):
+    from aicities.annotation.schema import get_schema
+    from aicities.annotation.sheets import apply_sheet
+    from aicities.corpus.documents import load_paragraphs
+    from aicities.errors import DataErrors
+
+    root = tmp_path / "mini"
+    shutil.copytree(TESTS / "fixtures" / "validate" / "mini", root)
+    shutil.copy(ROOT / "annotations" / "schema.yaml", root / "annotations" / "schema.yaml")
+    project = Project(root)
+    sheet = SHEET.replace(*SHEET_CASES[code])
+    assert sheet != SHEET
+    with pytest.raises((DataError, DataErrors)) as info:
+        apply_sheet(sheet, Path("s.txt"), load_paragraphs(project),
+                    get_schema(project.schema_file))
+    errors = info.value.errors if isinstance(info.value, DataErrors) else [info.value]
+    assert code in [e.code for e in errors]
+
+
 # Ids whose failure needs more setup than a case here gives; the set may only shrink.
-WITHOUT_A_CASE = {"nothing-left", "sheet-needs-norm", "sheet-several-documents",
-                  "sheet-unknown-paragraph"}
+WITHOUT_A_CASE: set[str] = set()  # every id has one
 
 
 def test_every_registered_id_has_a_case():
-    here = set(CLI_CASES) | {"bad-lock-timeout", "clean-stale", "bad-terms"}
+    here = (set(CLI_CASES) | set(SHEET_CASES)
+            | {"bad-lock-timeout", "clean-stale", "bad-terms"})
     missing = set(REGISTRY) - _codes_in_test_cases() - here
     assert missing == WITHOUT_A_CASE
