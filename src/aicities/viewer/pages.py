@@ -19,7 +19,7 @@ from typing import Any
 
 from aicities.annotation.records import ParagraphLabels, Span, by_paragraph
 from aicities.annotation.schema import NORM_FIELDS, Schema, get_schema
-from aicities.corpus.clean import INVISIBLE
+from aicities.corpus.characters import INVISIBLE
 from aicities.project import Project
 from aicities.release.charts import BarLayout, bar_layout
 from aicities.viewer.raw import raw_layout
