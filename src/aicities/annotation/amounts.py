@@ -60,34 +60,37 @@ def read_money(text: str) -> dict[str, Any]:
                          modifier=first_modifier(prefix_mod, more, number.modifier))
 
 
-def read_percent(text: str) -> dict[str, Any]:
-    """A PERCENT span (%, a/b, 几分之几, 几成, 一半) as a fraction of 1."""
-    body, modifier = strip_modifiers(text)
+def _share(body: str) -> tuple[float, float | None] | None:
+    """The fraction of 1 that ``body`` (modifiers stripped) writes, with the upper end of a
+    range (else None); None if ``body`` is not a percentage, fraction or share."""
     m = re.fullmatch(rf"({ARABIC})%(?:[—\-~～到至]({ARABIC})%)?", body)
     if m:
-        value = float(m.group(1)) / 100
-        high = float(m.group(2)) / 100 if m.group(2) else None
-        return figure_fields(value=value, value_max=high, modifier=first_modifier(modifier))
+        return float(m.group(1)) / 100, float(m.group(2)) / 100 if m.group(2) else None
     m = re.fullmatch(rf"({ARABIC})[—\-~～到至]({ARABIC})%", body)
     if m:
-        return figure_fields(value=float(m.group(1)) / 100, value_max=float(m.group(2)) / 100,
-                             modifier=first_modifier(modifier))
+        return float(m.group(1)) / 100, float(m.group(2)) / 100
     m = re.fullmatch(r"(\d+)/(\d+)", body)
     if m:
-        return figure_fields(value=int(m.group(1)) / int(m.group(2)),
-                             modifier=first_modifier(modifier))
+        return int(m.group(1)) / int(m.group(2)), None
     m = re.fullmatch(rf"({CN_NUM}+)分之({CN_NUM}+)", body)
     if m:
-        return figure_fields(value=cn_numeral(m.group(2)) / cn_numeral(m.group(1)),
-                             modifier=first_modifier(modifier))
+        return cn_numeral(m.group(2)) / cn_numeral(m.group(1)), None
     m = re.fullmatch(rf"({CN_NUM}|\d)成", body)
     if m:
         digit = m.group(1)
-        return figure_fields(value=(float(digit) if digit.isdigit() else cn_numeral(digit)) / 10,
-                             modifier=first_modifier(modifier))
+        return (float(digit) if digit.isdigit() else cn_numeral(digit)) / 10, None
     if body in ("一半", "半数"):
-        return figure_fields(value=0.5, modifier=first_modifier(modifier))
-    raise NormalizeError(f"{text!r} is not a percentage, fraction or share")
+        return 0.5, None
+    return None
+
+
+def read_percent(text: str) -> dict[str, Any]:
+    """A PERCENT span (%, a/b, 几分之几, 几成, 一半) as a fraction of 1."""
+    body, modifier = strip_modifiers(text)
+    share = _share(body)
+    if share is None:
+        raise NormalizeError(f"{text!r} is not a percentage, fraction or share")
+    return figure_fields(value=share[0], value_max=share[1], modifier=first_modifier(modifier))
 
 
 def read_quantity(text: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ values get 6 decimals. Chinese numerals are read with ``cn2an``; texts are simpl
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -57,45 +58,42 @@ def cn_numeral(text: str) -> float:
         raise NormalizeError(f"cannot read the numeral {text!r}") from exc
 
 
+def scale_of(chars: str) -> int:
+    """The product of the scale characters ``chars`` (万亿 → 10**12); 1 for none."""
+    return math.prod(SCALES[ch] for ch in chars)
+
+
+def _scaled(value: float, chars: str) -> float:
+    # One factor at a time, left to right: the float roundings the data was made with.
+    for ch in chars:
+        value *= SCALES[ch]
+    return value
+
+
 def parse_number(text: str) -> Number:
     """A number with optional scale characters: 2362亿, 3.5万, 一千, 十几万, 数百, 1万亿."""
     t = text.strip()
     if not t:
         raise NormalizeError("no number")
     if re.fullmatch(r"[十百千万亿]+", t):  # 亿元 = one 亿; 百亿 = a hundred 亿
-        value = 1.0
-        for ch in t:
-            value *= SCALES[ch]
-        return Number(value)
+        return Number(_scaled(1.0, t))
     m = re.fullmatch(rf"({ARABIC})([十百千万亿]*)", t)
     if m:
-        value = float(m.group(1))
-        for ch in m.group(2):
-            value *= SCALES[ch]
-        return Number(value)
+        return Number(_scaled(float(m.group(1)), m.group(2)))
     # Vague numerals: 十几, 几十, 数百, 几, 数, 数十 … (+ a scale); 二三十 below.
     m = re.fullmatch(rf"({VAGUE_ALL})([万亿千百]*)", t)
     if m:
         low, high = VAGUE_NUMERALS[m.group(1)]
-        scale = 1
-        for ch in m.group(2):
-            scale *= SCALES[ch]
+        scale = scale_of(m.group(2))
         return Number(low * scale, high * scale, "approx")
     m = re.fullmatch(rf"([{CN_DIGITS}])([{CN_DIGITS}])(十|百|千|万)([万亿]*)", t)
     if m and m.group(1) != m.group(2):  # 二三十 → 20–30
-        unit = SCALES[m.group(3)]
-        scale = 1
-        for ch in m.group(4):
-            scale *= SCALES[ch]
+        unit, scale = SCALES[m.group(3)], scale_of(m.group(4))
         a, b = cn_numeral(m.group(1)), cn_numeral(m.group(2))
         return Number(a * unit * scale, b * unit * scale, "approx")
     m = re.fullmatch(rf"({CN_NUM}+?)([万亿]*)", t)
     if m:
-        head, tail = m.group(1), m.group(2)
-        value = cn_numeral(head)
-        for ch in tail:
-            value *= SCALES[ch]
-        return Number(value)
+        return Number(_scaled(cn_numeral(m.group(1)), m.group(2)))
     raise NormalizeError(f"cannot read the number {text!r}")
 
 
@@ -129,11 +127,8 @@ def figure_fields(**fields: Any) -> dict[str, Any]:
 
 def trailing_scale(text: str) -> int:
     """The product of the scale characters (万, 亿, 千) that end ``text``; 1 if none."""
-    scale = 1
     m = re.search(r"[万亿千]+$", text)
-    for ch in m.group(0) if m else "":
-        scale *= SCALES[ch]
-    return scale
+    return scale_of(m.group(0) if m else "")
 
 
 def shared_scale(low: str, high: str) -> int:
