@@ -14,7 +14,7 @@ from aicities.annotation.numbers import CN_DIGITS
 
 
 def strip_modifiers(text: str) -> tuple[str, str | None]:
-    """``text`` without its modifier prefix and suffix, and the modifier (the prefix's first).
+    """``text`` without its modifier prefix and suffix, and the modifier (the prefix's if both).
 
     A word is stripped only if something is left (约 alone stays 约).
     """
