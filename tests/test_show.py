@@ -12,8 +12,9 @@ import pytest
 from aicities.annotation.records import Span
 from aicities.annotation.schema import get_schema
 from aicities.cli import main
-from aicities.corpus.clean import Cleaned, Segment
+from aicities.corpus.clean import Cleaned
 from aicities.corpus.documents import load_paragraphs, process
+from aicities.corpus.provenance import Segment
 from aicities.corpus.script import to_simplified
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
