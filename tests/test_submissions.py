@@ -255,3 +255,44 @@ def test_committed_lac_is_on_the_leaderboard() -> None:
     assert len(lines) == board["dataset"]["paragraphs"]
     assert "## Read with care, measured" in (ROOT / "tasks" / "LEADERBOARD.md").read_text(
         encoding="utf-8")
+
+
+# --- the LAC tagging script (standalone, Python 3.8; LAC itself is not installed here) ----
+
+
+class FakeLac:
+    """LAC's ``run(text) -> [words, tags]`` on a fixed segmentation."""
+
+    def __init__(self, words: list[str], tags: list[str]) -> None:
+        self.words, self.tags = words, tags
+
+    def run(self, text: str) -> list[list[str]]:
+        return [self.words, self.tags]
+
+
+def lac_tag_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "lac_tag", ROOT / "scripts" / "external" / "lac_tag.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lac_tokens_become_spans_of_their_ner_tags_only() -> None:
+    lac_tag = lac_tag_module()
+    text = "苏州市政府与DeepSeek在2025年合作"
+    words = ["苏州市", "政府", "与", "DeepSeek", "在", "2025年", "合作"]
+    tags = ["LOC", "n", "p", "PER", "p", "TIME", "v"]
+    assert lac_tag.spans(FakeLac(words, tags), text) == [
+        {"start": 0, "end": 3, "label": "LOC"}, {"start": 6, "end": 14, "label": "PER"}]
+
+
+def test_lac_tokens_that_are_not_the_text_are_refused() -> None:
+    lac_tag = lac_tag_module()
+    with pytest.raises(SystemExit, match="is not the text there"):
+        lac_tag.spans(FakeLac(["苏州", "市"], ["LOC", "n"]), "苏州 市")
+    with pytest.raises(SystemExit, match="cover 2 of 3"):
+        lac_tag.spans(FakeLac(["苏州"], ["LOC"]), "苏州市")
