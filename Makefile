@@ -57,7 +57,9 @@ BUILD_OUT := $(RELEASE_OUT) DATASHEET.md
 
 # --- benchmark: every baseline, both protocols → the leaderboard ----------------------------
 BENCHMARK_IN := $(CLEAN_OUT) $(GOLD) tasks/splits.json tasks/label_maps.yaml \
-    tasks/city/gazetteer.yaml tasks/topic/keywords.yaml pyproject.toml
+    tasks/city/gazetteer.yaml tasks/topic/keywords.yaml pyproject.toml \
+    $(sort $(wildcard tasks/external/*/*.* tasks/external/*/lodo/* tasks/submissions/*/*.* \
+    tasks/submissions/*/lodo/*))
 BENCHMARK_OUT := tasks/LEADERBOARD.md tasks/leaderboard.json tasks/charts/ner_per_label_f1.png \
     tasks/charts/city_confusion.png
 

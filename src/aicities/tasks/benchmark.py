@@ -35,29 +35,26 @@ names the files that differ. Floats in the JSON are rounded to 6 decimals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from aicities.annotation.schema import Schema, get_schema
 from aicities.corpus.documents import load_paragraphs
+from aicities.errors import DataError
 from aicities.files import write_all
 from aicities.project import Project
 from aicities.release.splits import check_coverage
+from aicities.tasks import care, submissions
 from aicities.tasks.baselines import Resources, make_baselines
 from aicities.tasks.baselines.base import TASKS, Baseline, Row, label_values
-from aicities.tasks.evaluate import LabelMap, LabelReport, NerReport, get_label_map
-from aicities.tasks.evaluate import score_labels as _score_labels
-from aicities.tasks.evaluate import score_ner as _score_ner
+from aicities.tasks.scoring import LABEL_SPREAD, NER_SPREAD, NONE, Scorer, confusion, spread
 
 DATASET = "aicities-zh"
 FIXED_TRAIN = ("train", "validation")
 FIXED_TEST = "test"
 PROTOCOLS = ("fixed", "lodo")
-NONE = "(none)"
 LEADERBOARD_MD = "LEADERBOARD.md"
 LEADERBOARD_JSON = "leaderboard.json"
 CHARTS_DIR = "charts"
@@ -164,136 +161,6 @@ def run_fold(baselines: Sequence[Baseline], fold: Fold, corpus: Corpus) -> list[
     return out
 
 
-# --------------------------------------------------------------------------- scoring
-
-
-def _score(s: Any) -> dict[str, Any]:
-    """A Score as ``{precision, recall, f1, ci95: {metric: [low, high] | None}}``."""
-    return s.to_json()
-
-
-def ner_summary(report: NerReport) -> dict[str, Any]:
-    """The leaderboard's part of a NER report (strict unless named)."""
-    strict = report.schemas["strict"]
-    labels = {}
-    for label, group in strict.labels.items():
-        labels[label] = {**_score(group.micro), "gold": group.counts["possible"],
-                         "predicted": group.counts["actual"]}
-    norm = report.norm
-    return {
-        "paragraphs": report.paragraphs,
-        "gold_spans": report.gold_spans,
-        "predicted_spans": report.predicted_spans,
-        "micro": {name: _score(s.overall.micro) for name, s in report.schemas.items()},
-        "macro": _score(strict.overall.macro),
-        "layers": {layer: _score(g.micro) for layer, g in strict.layers.items()},
-        "labels": labels,
-        "not_in_macro": list(report.not_in_macro),
-        "norm": {
-            "strict_figure_matches": norm.strict_figure_matches,
-            "with_norm": norm.with_norm,
-            "all_fields": norm.all_fields.to_json(),
-            "fields": {k: v.to_json() for k, v in norm.fields.items()},
-        },
-        "label_map": None if report.label_map is None else {
-            "name": report.label_map.name,
-            "shared": {k: list(v) for k, v in report.label_map.shared.items()},
-            "dropped": report.dropped,
-        },
-    }
-
-
-def labels_summary(report: LabelReport) -> dict[str, Any]:
-    return {
-        "paragraphs": report.paragraphs,
-        "micro": _score(report.micro),
-        "macro": _score(report.macro),
-        "samples_f1": report.samples_f1.to_json(),
-        "subset_accuracy": report.subset_accuracy.to_json(),
-        "labels": {k: v.to_json() for k, v in report.per_label.items()},
-        "not_in_macro": list(report.not_in_macro),
-    }
-
-
-def confusion(values: Sequence[str], gold: Sequence[Row], pred: Sequence[Row]) -> list[list[int]]:
-    """Multi-label confusion as co-occurrence counts: for every paragraph, every pair
-    (gold label, predicted label) adds 1 to ``[gold][predicted]``, where a paragraph with
-    no gold (predicted) label contributes ``(none)`` on that side. Rows: gold, columns:
-    predicted, both ``values`` then ``(none)``. The diagonal counts correct labels; a
-    paragraph with two gold labels adds to two rows."""
-    index = {v: i for i, v in enumerate([*values, NONE])}
-    matrix = [[0] * len(index) for _ in index]
-    predicted = {r["id"]: r["labels"] for r in pred}
-    for row in gold:
-        for g in row["labels"] or [NONE]:
-            for p in predicted[row["id"]] or [NONE]:
-                matrix[index[g]][index[p]] += 1
-    return matrix
-
-
-# Headline numbers averaged over LODO folds: name → how to read it from a summary.
-NER_SPREAD: dict[str, Callable[[Mapping[str, Any]], float]] = {
-    "strict_f1": lambda s: s["micro"]["strict"]["f1"],
-    "strict_precision": lambda s: s["micro"]["strict"]["precision"],
-    "strict_recall": lambda s: s["micro"]["strict"]["recall"],
-    "exact_f1": lambda s: s["micro"]["exact"]["f1"],
-    "partial_f1": lambda s: s["micro"]["partial"]["f1"],
-    "type_f1": lambda s: s["micro"]["type"]["f1"],
-    "entity_f1": lambda s: s["layers"]["entity"]["f1"] if "entity" in s["layers"] else 0.0,
-    "figure_f1": lambda s: s["layers"]["figure"]["f1"] if "figure" in s["layers"] else 0.0,
-}
-LABEL_SPREAD: dict[str, Callable[[Mapping[str, Any]], float]] = {
-    "micro_f1": lambda s: s["micro"]["f1"],
-    "macro_f1": lambda s: s["macro"]["f1"],
-    "samples_f1": lambda s: s["samples_f1"]["value"],
-    "subset_accuracy": lambda s: s["subset_accuracy"]["value"],
-}
-
-
-def spread(summaries: Sequence[Mapping[str, Any]],
-           metrics: Mapping[str, Callable[[Mapping[str, Any]], float]]) -> dict[str, Any]:
-    """Mean, standard deviation (ddof=0), min and max of each metric over the folds."""
-    out = {}
-    for name, get in metrics.items():
-        values = np.array([get(s) for s in summaries], dtype=np.float64)
-        out[name] = {
-            "mean": float(values.mean()) if len(values) else None,
-            "std": float(values.std()) if len(values) else None,
-            "min": float(values.min()) if len(values) else None,
-            "max": float(values.max()) if len(values) else None,
-        }
-    return out
-
-
-@dataclass
-class _Scorer:
-    schema: Schema
-    tasks: Path
-    bootstrap: int
-    seed: int
-
-    def __post_init__(self) -> None:
-        self._maps: dict[str, LabelMap] = {}
-
-    def label_map(self, name: str | None) -> LabelMap | None:
-        if name is None:
-            return None
-        if name not in self._maps:
-            self._maps[name] = get_label_map(self.tasks / "label_maps.yaml", name, self.schema)
-        return self._maps[name]
-
-    def __call__(self, task: str, gold: Sequence[Row], pred: Sequence[Row],
-                 label_map: str | None, source: str) -> dict[str, Any]:
-        if task == "ner":
-            return ner_summary(_score_ner(
-                gold, pred, schema=self.schema, bootstrap=self.bootstrap, seed=self.seed,
-                label_map=self.label_map(label_map), gold_source=f"<gold {source}>",
-                pred_source=f"<predictions {source}>"))
-        return labels_summary(_score_labels(
-            task, gold, pred, schema=self.schema, bootstrap=self.bootstrap, seed=self.seed,
-            gold_source=f"<gold {source}>", pred_source=f"<predictions {source}>"))
-
-
 # --------------------------------------------------------------------------- the board
 
 
@@ -303,9 +170,11 @@ def run_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0) -> 
     corpus = load_corpus(project)
     schema = get_schema(project.schema_file)
     resources = Resources.load(project, corpus.anchors)
-    score = _Scorer(schema, project.tasks, bootstrap, seed)
+    score = Scorer(schema, project.tasks, bootstrap, seed)
     reference = corpus.rows["ner"]  # the three tasks share their paragraphs
     folds = [fixed_fold(reference, corpus.split_of), *lodo_folds(reference)]
+    # committed predictions first: a malformed submission stops the run before any training
+    submitted = submission_entries(project, corpus, schema, score, folds[0])
     runs: dict[tuple[str, str], dict[str, Run]] = {}
     baselines: list[Baseline] = []
     for fold in folds:
@@ -343,6 +212,12 @@ def run_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0) -> 
                              NER_SPREAD if b.task == "ner" else LABEL_SPREAD),
             "folds": fold_scores,
         }
+        if b.task == "ner":
+            lm = score.label_map(b.label_map)
+            entry["care"] = care.measure(
+                corpus.rows["ner"], pooled_pred, labels=schema.label_ids,
+                producible=lm.external_types if lm else schema.label_ids, label_map=lm,
+                on="LODO pooled")
         if b.task == "city":
             values = label_values("city", schema)
             entry["confusion"] = {
@@ -351,6 +226,8 @@ def run_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0) -> 
                 "lodo": confusion(values, corpus.rows["city"], pooled_pred),
             }
         tasks[b.task]["baselines"][b.name] = entry
+    for task, entries in submitted.items():
+        tasks[task]["submissions"] = entries
 
     ner = corpus.rows["ner"]
     board = {
@@ -378,6 +255,38 @@ def run_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0) -> 
         "tasks": tasks,
     }
     return _rounded(board)
+
+
+def submission_entries(project: Project, corpus: Corpus, schema: Schema, score: Scorer,
+                       fixed: Fold) -> dict[str, dict[str, Any]]:
+    """task → name → leaderboard entry of every folder under ``tasks/external/`` and
+    ``tasks/submissions/`` (:mod:`aicities.tasks.submissions`); tasks without one are absent.
+    A name must differ from the task's baselines' and from every other submission's."""
+    taken = {(b.task, b.name) for b in make_baselines(Resources.load(project, corpus.anchors))}
+    out: dict[str, dict[str, Any]] = {}
+    for kind, folder in submissions.folders(project.tasks):
+        sub = submissions.load_submission(kind, folder, corpus.doc_ids)
+        task = sub.meta.task
+        if (task, sub.name) in taken:
+            raise DataError(sub.shown, 0, "duplicate-name",
+                            f"{task} already has a baseline or submission {sub.name!r}")
+        taken.add((task, sub.name))
+        lm = score.label_map(sub.meta.label_map)
+        vocab = lm.external_types if lm else (
+            schema.label_ids if task == "ner" else label_values(task, schema))
+        submissions.check_labels(sub, vocab)
+        entry = submissions.score_submission(
+            sub, corpus.rows[task], fixed.test, score,
+            lambda s, t=task: spread(s, NER_SPREAD if t == "ner" else LABEL_SPREAD))
+        predictions = entry.pop("predictions")
+        if task == "ner":
+            entry["care"] = care.measure(
+                corpus.rows["ner"], predictions, labels=schema.label_ids,
+                producible=sub.meta.labels, label_map=lm,
+                on="all paragraphs" if sub.meta.protocol == submissions.ZERO_SHOT
+                else "LODO pooled")
+        out.setdefault(task, {})[sub.name] = entry
+    return out
 
 
 def _rounded(value: Any) -> Any:

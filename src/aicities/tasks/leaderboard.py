@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aicities.release import charts
+from aicities.tasks import leaderboard_systems as systems
 
 CHARTS = ("ner_per_label_f1.png", "city_confusion.png")
 PROTOCOL_NAMES = {"fixed": "fixed split (test)", "lodo": "LODO pooled"}
@@ -126,6 +127,8 @@ def render_markdown(board: Mapping[str, Any]) -> str:
         "",
     ]
     lines += _ner_section(board)
+    lines += systems.submissions_section(board, with_ci, spread_cell, _table)
+    lines += systems.care_section(board, _table)
     for task in ("city", "topic"):
         lines += _label_section(board, task)
     lines += [
