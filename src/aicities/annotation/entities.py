@@ -26,7 +26,9 @@ ENTITY_ERRORS = {
     "entity-name-not-alias": "an entity whose canonical name is not among its aliases",
     "entity-alias-ambiguous": "one (label, alias) listed for two entities",
     "entity-unresolved-mention": "an entity span that resolves to no entity",
-    "entity-override-unknown": "an override naming an unknown span or entity, or one of another label",
+    "entity-override-unknown": (
+        "an override naming an unknown span or entity, or one of another label"
+    ),
     "entity-unused": "an entity no mention resolves to",
 }
 
@@ -113,7 +115,7 @@ def entity_problems(
             out.append(EntityProblem(path, 0, "entity-override-unknown",
                                      f"override {o.span} → {o.entity}"))
     used: set[str] = set()
-    for doc_id, group in sorted(spans.items()):
+    for _doc_id, group in sorted(spans.items()):
         for s in group:
             if s.label not in ENTITY_LABELS:
                 continue

@@ -20,7 +20,8 @@ from aicities.corpus.segment import Paragraph
 SUBJECT_LABELS = ("GPE", "ORG")
 # Checked in this order: an offer's 最高 and a target's 力争 outweigh a plain 将.
 STATUS_CUES = (
-    ("offer", ("最高", "奖励", "獎勵", "补贴", "補貼", "资助", "資助", "给予", "給予", "免费", "免費")),
+    ("offer", ("最高", "奖励", "獎勵", "补贴", "補貼", "资助", "資助", "给予", "給予",
+               "免费", "免費")),
     ("target", ("力争", "力爭", "目标", "目標", "提出", "打造")),
     ("forecast", ("预计", "預計", "预测", "預測", "有望", "将达到", "將達到")),
     ("other", ("如果", "可能", "相比")),
