@@ -10,18 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aicities.corpus.clean import (
-    COPY,
-    Correction,
-    SiteRules,
-    clean_document,
-    clean_to_raw,
-    detect_site,
-    load_corrections,
-    load_sites,
-    suspicious,
-)
+from aicities.corpus.clean import clean_document, suspicious
+from aicities.corpus.corrections import Correction, load_corrections
 from aicities.corpus.documents import check_clean, process, run_clean
+from aicities.corpus.provenance import COPY, clean_to_raw
+from aicities.corpus.sites import SiteRules, detect_site, load_sites
 from aicities.errors import DataError, DataErrors
 from aicities.project import Project
 

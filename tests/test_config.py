@@ -15,8 +15,8 @@ import pytest
 from aicities.annotation.preannotate import load_gazetteer
 from aicities.annotation.schema import get_schema, load_schema
 from aicities.annotation.validate import Exceptions
-from aicities.corpus.clean import load_sites
 from aicities.corpus.documents import load_sources
+from aicities.corpus.sites import load_sites
 from aicities.errors import DataError
 from aicities.files import read_config
 from aicities.tasks.baselines.city import CityGazetteer

@@ -12,8 +12,9 @@ import pytest
 from aicities.annotation.records import Span
 from aicities.annotation.schema import get_schema
 from aicities.cli import main
-from aicities.corpus.clean import Cleaned, Segment
+from aicities.corpus.clean import Cleaned
 from aicities.corpus.documents import load_paragraphs, process
+from aicities.corpus.provenance import Segment
 from aicities.corpus.script import to_simplified
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
@@ -464,7 +465,8 @@ def test_overlapping_spans_are_refused(fixture_project) -> None:
     path = _spans_file(project, "000")
     first = json.loads(read_text(path).splitlines()[0])
     clean = read_text(project.clean_path(doc_id_for(project, "000")))
-    extra = {"start": first["start"], "end": first["start"] + 1,
+    extra = {"id": f"{doc_id_for(project, '000')}:s9999", "start": first["start"],
+             "end": first["start"] + 1,
              "text": clean[first["start"]], "label": "ORG"}
     path.write_text(read_text(path) + json.dumps(extra, ensure_ascii=False) + "\n", "utf-8")
     with pytest.raises(DataErrors) as info:
@@ -479,8 +481,8 @@ def test_span_crossing_a_paragraph_is_refused(fixture_project) -> None:
     doc_id = doc_id_for(project, "000")
     p0, p1 = [p for p in load_paragraphs(project) if p.doc_id == doc_id][:2]
     clean = read_text(project.clean_path(doc_id))
-    row = {"start": p0.end - 1, "end": p1.start + 1, "text": clean[p0.end - 1 : p1.start + 1],
-           "label": "ORG"}
+    row = {"id": f"{doc_id}:s0001", "start": p0.end - 1, "end": p1.start + 1,
+           "text": clean[p0.end - 1 : p1.start + 1], "label": "ORG"}
     project.spans_path(doc_id).write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
     with pytest.raises(DataErrors) as info:
         build_site(project)
@@ -544,8 +546,10 @@ def test_cli_unknown_document_is_a_usage_error(fixture_project, tmp_path: Path, 
 def test_cli_bad_data_writes_nothing(fixture_project, tmp_path: Path, capsys) -> None:
     project, _ = fixture_project
     path = _spans_file(project, "002")
-    path.write_text(read_text(path) + '{"start": 0, "end": 1, "text": "?", "label": "ORG"}\n',
-                    "utf-8")
+    import json
+
+    row = {"id": f"{path.stem}:s9999", "start": 0, "end": 1, "text": "?", "label": "ORG"}
+    path.write_text(read_text(path) + json.dumps(row) + "\n", "utf-8")
     out = tmp_path / "out"
     assert main(["--root", str(project.root), "show", "-o", str(out)]) == 1
     err = capsys.readouterr().err

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aicities import inputs
-from aicities.corpus.clean import INVISIBLE
+from aicities.corpus.characters import INVISIBLE
 from aicities.corpus.documents import iter_documents, run_clean
 from aicities.errors import DataError
 from aicities.project import Project

@@ -100,3 +100,64 @@ def test_the_committed_gold_and_passes_are_valid(project):
     assert report.counts["judged_paragraphs"] == report.counts["paragraphs"]
     first = project.annotations / "passes" / "first"
     assert validate_project(project, spans_dir=first, labels_file=first / "paragraphs.jsonl").ok
+
+
+# ------------------------------------------- levels 1-2 as the one reader of the formats
+
+
+def _append(path: Path, row: dict) -> int:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
+    return text.count("\n") + 1
+
+
+def test_a_duplicate_paragraph_id_is_an_error_for_every_reader(tmp_path):
+    """Not "the last line wins": the records' reader (passes, Label Studio, the viewer) and
+    the builder refuse it, naming both lines."""
+    from aicities.annotation.records import load_paragraph_labels
+    from aicities.errors import DataErrors
+
+    project = mini_project(tmp_path)
+    path = project.paragraph_labels_file
+    line = _append(path, {"id": "d:p000", "doc_id": "d", "kind": "title", "cities": [],
+                          "topics": []})
+    with pytest.raises(DataErrors) as info:
+        load_paragraph_labels(project)
+    assert [(e.line, e.code, e.message) for e in info.value.errors] == [
+        (line, "duplicate-id", "d:p000 (also line 1)")
+    ]
+    assert str(info.value.errors[0]).startswith("annotations/paragraphs.jsonl:3 [duplicate-id]")
+
+
+def test_the_reader_returns_typed_records_and_refuses_what_the_validator_refuses(tmp_path):
+    from aicities.annotation.records import ParagraphLabels, Span, load_paragraph_labels, load_spans
+    from aicities.errors import DataErrors
+
+    project = mini_project(tmp_path)
+    spans = load_spans(project, "d")
+    assert len(spans) == 6 and all(isinstance(s, Span) for s in spans)
+    labels = load_paragraph_labels(project)
+    assert labels["d:p001"] == ParagraphLabels("d:p001", "d", "body", ("suzhou",),
+                                               ("industry_scale",))
+    line = _append(project.spans_path("d"), {**spans[0].to_json(), "id": "d:s0099",
+                                             "colour": "red"})
+    with pytest.raises(DataErrors) as info:
+        load_spans(project, "d")
+    assert [(e.line, e.code) for e in info.value.errors] == [(line, "unknown-field")]
+
+
+def test_build_names_the_line_of_a_bad_label(tmp_path):
+    """The builder reads paragraph labels through the same reader, so its problems carry
+    the line (it used to report line 0)."""
+    from aicities.annotation.schema import get_schema
+    from aicities.corpus.documents import load_paragraphs
+    from aicities.errors import DataErrors
+    from aicities.release.gold import read_labels
+
+    project = mini_project(tmp_path)
+    path = project.paragraph_labels_file
+    rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(rows[0] + "\n" + rows[1].replace("suzhou", "atlantis") + "\n", "utf-8")
+    with pytest.raises(DataErrors) as info:
+        read_labels(project, load_paragraphs(project), get_schema(project.schema_file))
+    assert [(e.line, e.code) for e in info.value.errors] == [(2, "unknown-paragraph-label")]

@@ -28,19 +28,29 @@ def read_text(path: Path) -> str:
     return inputs.read_text(path)
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl(
+    path: Path, problems: list[DataError] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each non-empty line; bad JSON is a DataError.
 
     Each line is decoded by :func:`aicities.inputs.loads`: bounded nesting and number
-    length, no duplicate keys, errors at ``file:line:column``.
+    length, no duplicate keys, errors at ``file:line:column``. Given ``problems``, a bad
+    line is appended there and skipped, so one pass reports every bad line (the
+    validator's level 1); a file that cannot be read or decoded is raised either way.
     """
     text = read_text(path)
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        obj = inputs.loads(line, path, number)
-        if not isinstance(obj, dict):
-            raise DataError(path, number, "not-an-object", "each line must be a JSON object")
+        try:
+            obj = inputs.loads(line, path, number)
+            if not isinstance(obj, dict):
+                raise DataError(path, number, "not-an-object", "each line must be a JSON object")
+        except DataError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+            continue
         yield number, obj
 
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from aicities.annotation.agreement import label_agreement, span_agreement
-from aicities.annotation.records import ParagraphLabels, Span, by_paragraph, read_paragraph_labels
+from aicities.annotation.records import ParagraphLabels, Span, by_paragraph
 from aicities.annotation.schema import Schema
+from aicities.annotation.validate import read_paragraph_labels, read_spans
 from aicities.corpus.segment import Paragraph
-from aicities.files import iter_jsonl
 
 BLIND_SHARE = 0.3
 BLIND_SEED = 20261124
@@ -106,7 +106,7 @@ def read_pass(folder: Path, paragraphs: Sequence[Paragraph]) -> tuple[
         if path.name == "paragraphs.jsonl":
             continue
         mine = [p for p in paragraphs if p.doc_id == path.stem]
-        spans = [Span.from_json(row) for _, row in iter_jsonl(path)]
+        spans = [span for _, span in read_spans(path)]
         grouped.update(by_paragraph(spans, mine))
     return grouped, read_paragraph_labels(folder / "paragraphs.jsonl")
 

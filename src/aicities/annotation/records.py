@@ -23,13 +23,13 @@ paragraph's text). ``to_paragraph`` and ``to_document`` are the only conversions
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from aicities.annotation.schema import NORM_FIELDS
 from aicities.corpus.segment import Paragraph
-from aicities.files import dumps_jsonl, iter_jsonl
+from aicities.files import dumps_jsonl
 from aicities.project import Project
 
 
@@ -78,7 +78,6 @@ class ParagraphLabels:
     cities: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     note: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -98,33 +97,31 @@ def span_id(doc_id: str, number: int) -> str:
 
 
 def load_spans(project: Project, doc_id: str) -> list[Span]:
-    """Gold spans of a document in document offsets (no validation: see ``validate``)."""
+    """Gold spans of a document in document offsets, read by the validator's levels 1–2
+    (the one reader of the format; raises DataErrors); no spans file is no spans."""
     path = project.spans_path(doc_id)
-    if not path.exists():
-        return []
-    return [Span.from_json(row) for _, row in iter_jsonl(path)]
+    reader = _reader()
+    return [span for _, span in reader.read_spans(path, reader.rel_path(project, path))]
 
 
 def load_paragraph_labels(project: Project) -> dict[str, ParagraphLabels]:
     """The gold paragraph labels (``annotations/paragraphs.jsonl``) by paragraph id."""
-    return read_paragraph_labels(project.paragraph_labels_file)
+    path = project.paragraph_labels_file
+    reader = _reader()
+    return reader.read_paragraph_labels(path, reader.rel_path(project, path))
 
 
 def read_paragraph_labels(path: Path) -> dict[str, ParagraphLabels]:
     """Paragraph labels from any file in the paragraphs.jsonl format (gold or a pass)."""
-    out: dict[str, ParagraphLabels] = {}
-    if not path.exists():
-        return out
-    for _, row in iter_jsonl(path):
-        out[row["id"]] = ParagraphLabels(
-            id=row["id"],
-            doc_id=row["doc_id"],
-            kind=row.get("kind", ""),
-            cities=tuple(row.get("cities") or ()),
-            topics=tuple(row.get("topics") or ()),
-            note=row.get("note"),
-        )
-    return out
+    return _reader().read_paragraph_labels(path)
+
+
+def _reader() -> Any:
+    # The reader is the validator's levels 1–2, which build this module's records: imported
+    # when called, so that the records stay importable without the validator.
+    from aicities.annotation import validate
+
+    return validate
 
 
 def dumps_spans(spans: Iterable[Span]) -> str:

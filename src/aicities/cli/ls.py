@@ -10,7 +10,6 @@ The server is ``--url`` (default ``LABEL_STUDIO_URL``). The API token is read fr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -135,16 +134,20 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _print(lines: list[str], file: Any = None) -> None:
+    for line in lines:
+        print(line, file=file)
+
+
 # ------------------------------------------------------------------------------------ verbs
 
 
 def run_config(args: argparse.Namespace, project: Project) -> int:
-    from aicities.annotation.schema import get_schema
     from aicities.files import read_text, write_text_atomic
-    from aicities.labelstudio.config import label_config
     from aicities.labelstudio.tasks import config_path
+    from aicities.labelstudio.workflow import project_config
 
-    xml = label_config(get_schema(project.schema_file))
+    xml = project_config(project)
     path = config_path(project)
     if args.check:
         if not path.exists() or read_text(path) != xml:
@@ -164,8 +167,10 @@ def _tasks(args: argparse.Namespace, project: Project) -> list[dict[str, Any]]:
 
 def run_tasks(args: argparse.Namespace, project: Project) -> int:
     from aicities.files import write_text_atomic
+    from aicities.labelstudio.reports import as_json
+
     tasks = _tasks(args, project)
-    text = json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
+    text = as_json(tasks) + "\n"
     if args.output:
         write_text_atomic(Path(args.output), text)
         with_pred = sum(bool(t.get("predictions")) for t in tasks)
@@ -176,154 +181,76 @@ def run_tasks(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
-def _token(args: argparse.Namespace) -> str | None:
-    """The token from ``--token-file`` if given (never printed), else LABEL_STUDIO_API_KEY."""
-    from aicities.labelstudio.server import ServerError
-
-    path = getattr(args, "token_file", None)
-    if not path:
-        return os.environ.get("LABEL_STUDIO_API_KEY")
-    try:
-        token = Path(path).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ServerError(f"{path}: cannot read the token file "
-                          f"({type(exc).__name__})") from None
-    if not token:
-        raise ServerError(f"{path}: the token file is empty")
-    return token
-
-
 def _client(args: argparse.Namespace) -> Any:
-    from aicities.labelstudio.server import ServerError, connect
+    """The server of ``--url`` as the user of ``--token-file``, else of LABEL_STUDIO_API_KEY."""
+    from aicities.labelstudio.access import open_client
+    from aicities.labelstudio.server import ServerError
 
     if not args.url:
         raise ServerError("give --url (or set LABEL_STUDIO_URL)")
-    try:
-        return connect(args.url, _token(args))
-    except ServerError as exc:
-        path = getattr(args, "token_file", None)
-        if path:  # the server module names the environment variable; here it was a file
-            raise ServerError(str(exc).replace("LABEL_STUDIO_API_KEY", str(path))) from None
-        raise
+    return open_client(args.url, getattr(args, "token_file", None),
+                       os.environ.get("LABEL_STUDIO_API_KEY"))
 
 
 def _project_id(client: Any, args: argparse.Namespace) -> int:
-    from aicities.labelstudio.server import ServerError, find_project
+    from aicities.labelstudio.access import resolve_project
 
-    if args.title is None:
-        return int(args.project)
-    found = find_project(client, args.title)
-    if found is None:
-        raise ServerError(f"no project titled {args.title!r} at {args.url}")
-    return int(found.id)
+    return resolve_project(client, project=args.project, title=args.title, url=args.url)
 
 
 def run_push(args: argparse.Namespace, project: Project) -> int:
-    from aicities.annotation.schema import get_schema
-    from aicities.labelstudio.config import label_config
-    from aicities.labelstudio.server import ServerError, current_user, push, user_names
-    from aicities.labelstudio.team import (
-        TeamError,
-        blind_settings,
-        guidelines_html,
-        overlap_settings,
-    )
+    from aicities.labelstudio.reports import push_lines
+    from aicities.labelstudio.server import ServerError
+    from aicities.labelstudio.team import TeamError
+    from aicities.labelstudio.workflow import project_config, push_round, push_settings
 
     if args.blind and (args.predictions != "none" or args.annotations != "none"):
         return _fail("--blind pushes the text only: drop --predictions/--annotations")
     try:
-        overlap_settings(args.overlap, args.overlap_share, None)  # before any request
-        settings: dict[str, Any] = {"expert_instruction": guidelines_html(project),
-                                    "show_instruction": True}
+        settings = push_settings(project, args.overlap, args.overlap_share)  # before requests
     except TeamError as exc:
         return _fail(str(exc))
     tasks = _tasks(args, project)  # data problems first, before any request
-    xml = label_config(get_schema(project.schema_file))
+    xml = project_config(project)
     try:
-        client = _client(args)
-        if args.overlap is not None:
-            # Annotators are the server's accounts other than the one pushing (the lead).
-            me = current_user(client)
-            annotators = [e for e in user_names(client).values() if e != me]
-            settings.update(overlap_settings(args.overlap, args.overlap_share,
-                                             len(annotators)))
-        if args.blind:
-            settings.update(blind_settings())
-        report = push(client, title=args.title, label_config=xml, tasks=tasks,
-                      settings=settings, blind=args.blind)
+        report = push_round(_client(args), title=args.title, config=xml, tasks=tasks,
+                            settings=settings, overlap=args.overlap, share=args.overlap_share,
+                            blind=args.blind)
     except (ServerError, TeamError) as exc:
         return _fail(str(exc))
-    state = "created" if report.created else (
-        "updated (labeling config changed)" if report.config_updated else "updated")
-    if report.settings_updated:
-        state += f" (settings: {', '.join(report.settings_updated)})"
-    print(f"project {report.project_id} {state}: {report.tasks_added} tasks added, "
-          f"{report.tasks_existing} already there; {report.predictions_added} predictions and "
-          f"{report.annotations_added} annotations added")
-    if report.annotations_skipped:
-        print(f"  {report.annotations_skipped} gold annotations not added to tasks that "
-              "already existed (annotators' work is never overwritten)")
-    if args.overlap is not None:
-        share = 100 if args.overlap_share is None else args.overlap_share
-        print(f"  overlap: {args.overlap} annotations on {share} % of the tasks")
-    if args.blind:
-        print("  blind: no predictions, predictions and annotation history hidden")
-    print("  instructions: GUIDELINES.md, shown before labelling")
-    print(f"project id: {report.project_id}")
+    _print(push_lines(report, overlap=args.overlap, share=args.overlap_share, blind=args.blind))
     return 0
 
 
 def _receive(
-    project: Project, tasks: list[dict[str, Any]], path: str, *, users: dict[int, str],
+    project: Project, tasks: list[dict[str, Any]], where: str, *, users: dict[int, str],
     annotator: str | None, model_version: str | None = None,
 ) -> int:
-    from aicities.files import write_all
-    from aicities.labelstudio.received import parse_export, plan_receive
+    from aicities.labelstudio.reports import receive_lines
+    from aicities.labelstudio.workflow import receive
 
-    judgements, summary = parse_export(tasks, project, path=path, users=users,
-                                       annotator=annotator, model_version=model_version)
-    report = plan_receive(project, judgements)
-    write_all(report.files)
-    print(f"{summary.tasks} tasks: {summary.annotations} annotations read, {summary.cancelled} "
-          f"cancelled (skipped), {summary.superseded} superseded by a newer one, "
-          f"{summary.without_annotation} tasks without annotation")
-    for who in sorted(judgements):
-        folder = project.labelstudio_dir / "received" / who
-        print(f"received from {who}: {len(report.new.get(who, []))} new, "
-              f"{len(report.updated.get(who, []))} updated, "
-              f"{len(report.unchanged.get(who, []))} unchanged paragraphs → {folder}")
-        for pid in report.updated.get(who, []):
-            print(f"  updated {pid}")
-    print("next: aicities ls merge --annotator NAME (report), then --apply")
+    received = receive(project, tasks, where, users=users, annotator=annotator,
+                       model_version=model_version)
+    _print(receive_lines(project, received))
     return 0
 
 
 def run_pull(args: argparse.Namespace, project: Project) -> int:
     from aicities.files import write_text_atomic
-    from aicities.labelstudio.server import (
-        ServerError,
-        attach_predictions,
-        export_tasks,
-        user_names,
-    )
+    from aicities.labelstudio.reports import as_json
+    from aicities.labelstudio.server import ServerError
+    from aicities.labelstudio.workflow import export_location, pull
 
     try:
         client = _client(args)
         args.project = _project_id(client, args)
-        tasks = export_tasks(client, args.project)
-        if args.predictions:
-            attach_predictions(client, args.project, tasks)
-        users = user_names(client)
+        tasks, users = pull(client, args.project, predictions=bool(args.predictions))
     except ServerError as exc:
         return _fail(str(exc))
     if args.save_export:
-        write_text_atomic(Path(args.save_export),
-                          json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
-    from aicities.redact import redact  # `where` is printed and recorded: no credentials
-
-    where = redact(f"{args.url.rstrip('/')}/api/projects/{args.project}/export")
-    return _receive(project, tasks, where, users=users, annotator=args.annotator,
-                    model_version=args.predictions)
+        write_text_atomic(Path(args.save_export), as_json(tasks) + "\n")
+    return _receive(project, tasks, export_location(args.url, args.project), users=users,
+                    annotator=args.annotator, model_version=args.predictions)
 
 
 def run_import(args: argparse.Namespace, project: Project) -> int:
@@ -344,95 +271,43 @@ def run_import(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_status(args: argparse.Namespace, project: Project) -> int:
-    from aicities.labelstudio.server import (
-        ServerError,
-        current_user,
-        project_settings,
-        task_states,
-        user_names,
-    )
-    from aicities.labelstudio.team import project_status
+    from aicities.labelstudio.reports import as_json, status_json, status_lines
+    from aicities.labelstudio.server import ServerError
+    from aicities.labelstudio.workflow import status
 
     try:
         client = _client(args)
         pid = _project_id(client, args)
-        settings = project_settings(client, pid)
-        states = task_states(client, pid)
-        users = user_names(client)
-        me = current_user(client)
+        settings, progress = status(client, pid)
     except ServerError as exc:
         return _fail(str(exc))
-    status = project_status(states, users, admin=me)
     if args.json:
-        print(json.dumps({"project": pid, "title": settings["title"],
-                          "maximum_annotations": settings["maximum_annotations"],
-                          "overlap_cohort_percentage": settings["overlap_cohort_percentage"],
-                          **status.to_json()}, ensure_ascii=False, indent=1))
-        return 0
-    print(f"project {pid} ({settings['title']}): {status.tasks} tasks, overlap "
-          f"{settings['maximum_annotations']} on {settings['overlap_cohort_percentage']} % — "
-          f"reached on {status.overlap_reached} of {status.tasks} tasks")
-    print(f"  {'annotator':<32} {'done':>5} {'skipped':>8} {'remaining':>10}")
-    for row in status.annotators:
-        print(f"  {row.annotator:<32} {row.done:5d} {row.skipped:8d} {row.remaining:10d}")
+        print(as_json(status_json(pid, settings, progress)))
+    else:
+        _print(status_lines(pid, settings, progress))
     return 0
 
 
 def run_merge(args: argparse.Namespace, project: Project) -> int:
-    from aicities.files import write_all
-    from aicities.labelstudio.received import describe, merge_problems, plan_merge
+    from aicities.labelstudio.reports import as_json, merge_lines
+    from aicities.labelstudio.workflow import merge
 
-    plan = plan_merge(project, args.annotator)
-    problems = merge_problems(project, plan)
-    apply = bool(args.apply and plan.files and not problems)
-    if apply:
-        write_all(plan.files)
+    plan, problems, applied = merge(project, args.annotator, apply=args.apply)
     if args.json:
-        print(json.dumps({**plan.to_json(), "problems": problems, "applied": apply},
-                         ensure_ascii=False, indent=1))
+        print(as_json({**plan.to_json(), "problems": problems, "applied": applied}))
         return 1 if problems else 0
-    print(f"merge {plan.annotator} → gold: {len(plan.paragraphs)} received paragraphs")
-    if plan.spans:
-        print("spans:")
-        for change in plan.spans:
-            print(describe(change))
-    if plan.labels:
-        print("paragraph labels:")
-        for change in plan.labels:
-            print(describe(change))
-    counts = plan.counts()
-    print("summary: " + "; ".join(
-        f"{name} " + ", ".join(f"{n} {k}" for k, n in c.items()) for name, c in counts.items()
-    ))
-    if problems:
-        print(f"merge refused: the gold would not validate after merging {plan.annotator} "
-              f"({len(problems)} problem(s)); nothing written", file=sys.stderr)
-        for line in problems:
-            print(f"  {line}", file=sys.stderr)
-        if any("[norm-disagrees]" in line for line in problems):
-            print("  a value that departs from the normalizer needs a reason: write it in "
-                  "the span's note box in Label Studio, pull again, merge again",
-                  file=sys.stderr)
-        return 1
-    if not plan.files:
-        print("nothing to merge: the gold already holds this work")
-    elif args.apply:
-        print(f"wrote {len(plan.files)} file(s): "
-              + ", ".join(str(p.relative_to(project.root)) for p in sorted(plan.files)))
-        print("next: aicities validate")
-    else:
-        print(f"dry run: nothing written; add --apply to write {len(plan.files)} file(s)")
-    return 0
+    out, err = merge_lines(project, plan, problems, apply=args.apply)
+    _print(out)
+    _print(err, file=sys.stderr)
+    return 1 if problems else 0
 
 
 def run_agreement(args: argparse.Namespace, project: Project) -> int:
-    from aicities.annotation.agreement import label_agreement, span_agreement
-    from aicities.annotation.schema import get_schema
-    from aicities.labelstudio.received import load_received
+    from aicities.labelstudio.reports import agreement_lines, as_json
     from aicities.labelstudio.server import ServerError, user_names
     from aicities.labelstudio.team import TeamError, check_two_annotators
+    from aicities.labelstudio.workflow import agreement
 
-    schema = get_schema(project.schema_file)
     a_name, b_name = args.annotators
     try:
         check_two_annotators(a_name, b_name)
@@ -440,39 +315,9 @@ def run_agreement(args: argparse.Namespace, project: Project) -> int:
             check_two_annotators(a_name, b_name, user_names(_client(args)))
     except (TeamError, ServerError) as exc:
         return _fail(str(exc))
-    a, b = load_received(project, a_name), load_received(project, b_name)
-    result: dict[str, Any] = {
-        "annotators": [a_name, b_name],
-        "spans": span_agreement({k: v.spans for k, v in a.items()},
-                                {k: v.spans for k, v in b.items()}, schema),
-        "cities": label_agreement({k: v.labels.cities for k, v in a.items()},
-                                  {k: v.labels.cities for k, v in b.items()}, schema.cities),
-        "topics": label_agreement({k: v.labels.topics for k, v in a.items()},
-                                  {k: v.labels.topics for k, v in b.items()}, schema.topics),
-    }
+    result = agreement(project, a_name, b_name)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-        return 0
-    counts = result["spans"]["paragraphs"]
-    print(f"{a_name} (reference) vs {b_name}: {counts['compared']} paragraphs judged by both "
-          f"({counts['only_a']} only by {a_name}, {counts['only_b']} only by {b_name})")
-
-    def fmt(x: float | None) -> str:
-        return "  n/a" if x is None else f"{x:5.3f}"
-
-    print("spans (strict)      P      R     F1    tp   fp   fn")
-    rows = [("micro", result["spans"]["micro"]),
-            *((f"layer {k}", v) for k, v in result["spans"]["layers"].items()),
-            *result["spans"]["labels"].items()]
-    for name, s in rows:
-        print(f"  {name:<16} {fmt(s['precision'])} {fmt(s['recall'])} {fmt(s['f1'])} "
-              f"{s['tp']:5d} {s['fp']:4d} {s['fn']:4d}")
-    for key in ("cities", "topics"):
-        r = result[key]
-        print(f"{key}: pooled kappa {fmt(r['pooled_kappa'])}, Krippendorff's alpha "
-              f"{fmt(r['krippendorff_alpha'])}, exact sets {fmt(r['exact_set_agreement'])} "
-              f"({r['decisions']} decisions)")
-        for value, v in r["values"].items():
-            print(f"  {value:<16} kappa {fmt(v['kappa'])}  agreement {fmt(v['agreement'])}  "
-                  f"a={v['a']} b={v['b']}")
+        print(as_json(result))
+    else:
+        _print(agreement_lines(result))
     return 0

@@ -18,17 +18,11 @@ from typing import Any
 
 import msgspec
 
-from aicities.corpus.clean import (
-    Cleaned,
-    SiteRules,
-    check_raw,
-    clean_document,
-    detect_site,
-    load_corrections,
-    load_sites,
-)
+from aicities.corpus.clean import Cleaned, check_raw, clean_document
+from aicities.corpus.corrections import load_corrections
 from aicities.corpus.script import detect_script, to_simplified
 from aicities.corpus.segment import Paragraph, segment
+from aicities.corpus.sites import SiteRules, detect_site, load_sites
 from aicities.errors import DataError, DataErrors
 from aicities.files import dumps_jsonl, iter_jsonl, read_config, read_text, write_all
 from aicities.inputs import check_regular, read_bytes

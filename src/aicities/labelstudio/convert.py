@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -263,8 +263,8 @@ def judgement_problems(
         if problem.error_id == "span-text-mismatch":
             message += utf16_hint(text, span.start, span.end, span.text)
         out.append(_err(path, where, problem.error_id, message))
-    row = {"id": paragraph.id, "doc_id": paragraph.doc_id, "kind": paragraph.kind,
-           "cities": list(judgement.labels.cities), "topics": list(judgement.labels.topics)}
-    for problem in paragraph_label_problems([(0, row)], [paragraph], schema, str(path)):
+    labels = replace(judgement.labels, id=paragraph.id, doc_id=paragraph.doc_id,
+                     kind=paragraph.kind)
+    for problem in paragraph_label_problems([(0, labels)], [paragraph], schema, str(path)):
         out.append(_err(path, where, problem.error_id, problem.message))
     return out

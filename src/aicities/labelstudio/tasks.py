@@ -16,10 +16,10 @@ from aicities.annotation.records import (
     load_spans,
 )
 from aicities.annotation.schema import get_schema
+from aicities.annotation.validate import read_spans
 from aicities.corpus.documents import iter_documents, load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
-from aicities.files import iter_jsonl
 from aicities.labelstudio.convert import to_results
 from aicities.project import Project
 
@@ -75,7 +75,7 @@ def rules_layer(project: Project, paragraphs: Sequence[Paragraph]) -> Layer:
             raise DataError(path, 0, "ls-no-rules",
                             "no rule pre-annotation for this document: run "
                             "`aicities preannotate` first (or push with --predictions none)")
-        rows = [Span.from_json(row) for _, row in iter_jsonl(path)]
+        rows = [span for _, span in read_spans(path)]
         try:
             spans.update(by_paragraph(rows, paras))
         except ValueError as exc:

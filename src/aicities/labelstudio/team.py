@@ -1,7 +1,7 @@
 """A team on one Label Studio server: project settings, progress per annotator, identities.
 
 Pure functions over what the server returned (``server.task_states``, ``server.user_names``),
-so they are tested without a server; ``cli/ls.py`` does the requests.
+so they are tested without a server; ``workflow`` does the requests.
 
 Conventions:
 

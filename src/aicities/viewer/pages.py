@@ -19,7 +19,7 @@ from typing import Any
 
 from aicities.annotation.records import ParagraphLabels, Span, by_paragraph
 from aicities.annotation.schema import NORM_FIELDS, Schema, get_schema
-from aicities.corpus.clean import INVISIBLE
+from aicities.corpus.characters import INVISIBLE
 from aicities.project import Project
 from aicities.release.charts import BarLayout, bar_layout
 from aicities.viewer.raw import raw_layout
@@ -31,7 +31,7 @@ UNCOLOURED = "#888888"  # a city or topic value without a colour in the schema
 
 
 def _visible(value: Any) -> Any:
-    """Every value a page shows, before escaping: a character of ``clean.INVISIBLE`` (only the
+    """Every value a page shows, before escaping: a character of ``characters.INVISIBLE`` (only the
     raw text can hold one, cleaning removes them) is shown as ``[U+202E]``, never as itself."""
     from markupsafe import Markup
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aicities.corpus.clean import COPY, Cleaned
+from aicities.corpus.clean import Cleaned
+from aicities.corpus.provenance import COPY
 from aicities.corpus.segment import Paragraph
 
 

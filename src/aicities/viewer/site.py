@@ -26,15 +26,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aicities.annotation.records import ParagraphLabels, Span, load_paragraph_labels, paragraph_of
+from aicities.annotation.records import ParagraphLabels, Span, paragraph_of
 from aicities.annotation.schema import Schema, get_schema
-from aicities.annotation.validate import span_offset_problems
+from aicities.annotation.validate import check_labels_file, read_spans, span_offset_problems
 from aicities.corpus.clean import Cleaned
 from aicities.corpus.documents import iter_documents, load_paragraphs, process
 from aicities.corpus.script import to_simplified
 from aicities.corpus.segment import Paragraph
-from aicities.errors import DataError, DataErrors
-from aicities.files import iter_jsonl, read_text
+from aicities.errors import DataError, DataErrors, Severity
+from aicities.files import read_text
 from aicities.project import Project
 
 
@@ -68,35 +68,25 @@ class Article:
 def _read_spans(
     project: Project, doc_id: str, clean: str, paragraphs: Sequence[Paragraph], schema: Schema
 ) -> list[Span]:
-    """The gold spans of one document, refusing what cannot be drawn (run ``validate``
-    for every other check): bad offsets, text mismatches, overlaps, spans crossing a
-    paragraph, unknown labels."""
+    """The gold spans of one document (the validator's reader, levels 1–2), refusing what
+    cannot be drawn (run ``validate`` for every other check): bad offsets, text mismatches,
+    overlaps, spans crossing a paragraph, unknown labels. Problems of guideline severity
+    (punctuation at an edge) do not stop a span being drawn."""
     path = project.spans_path(doc_id)
-    if not path.exists():
-        return []
-    rows: list[tuple[int, Span]] = []
+    rows = read_spans(path)
     errors: list[DataError] = []
-    for line, row in iter_jsonl(path):
-        missing = [k for k in ("start", "end", "label") if k not in row]
-        if missing:
-            errors.append(DataError(path, line, "missing-field", f"missing {missing}"))
-            continue
-        if not all(type(row[k]) is int for k in ("start", "end")):
-            errors.append(DataError(path, line, "bad-type", "start and end must be integers"))
-            continue
-        span = Span.from_json(row)
+    drawable: list[tuple[int, Span]] = []
+    for line, span in rows:
         if span.label not in schema.labels:
             errors.append(
                 DataError(path, line, "unknown-label", f"{span.label!r} is not a schema label")
             )
-            continue
-        rows.append((line, span))
-    for p in span_offset_problems(rows, clean, path):
-        # Edge punctuation is a guideline matter; it does not stop a span being drawn.
-        if not p.error_id.startswith("span-edge"):
-            errors.append(DataError(path, p.line, p.error_id, p.message))
+        else:
+            drawable.append((line, span))
+    errors.extend(p.to_error(path) for p in span_offset_problems(drawable, clean, path)
+                  if p.severity >= Severity.ERROR)
     if not errors:
-        for line, span in rows:
+        for line, span in drawable:
             if paragraph_of(paragraphs, span.start, span.end) is None:
                 errors.append(
                     DataError(path, line, "span-crosses-paragraph",
@@ -104,27 +94,29 @@ def _read_spans(
                 )
     if errors:
         raise DataErrors(errors)
-    return [span for _, span in rows]
+    return [span for _, span in drawable]
 
 
-def _check_paragraph_labels(
-    project: Project, labels: Mapping[str, ParagraphLabels], schema: Schema
-) -> None:
-    allowed = {"cities": set(schema.cities), "topics": set(schema.topics)}
-    bad: dict[str, str] = {}
-    for row in labels.values():
-        for field_name in ("cities", "topics"):
-            for value in getattr(row, field_name):
-                if value not in allowed[field_name]:
-                    bad.setdefault(row.id, f"{field_name}: {value!r} is not in the schema")
-    if not bad:
-        return
+def _read_paragraph_labels(project: Project, schema: Schema) -> dict[str, ParagraphLabels]:
+    """The gold paragraph labels (the validator's reader, levels 1–2), refusing a city or
+    topic the schema lacks (the chips are drawn in schema order)."""
     path = project.paragraph_labels_file
-    lines = {row.get("id"): line for line, row in iter_jsonl(path)}
-    raise DataErrors(
-        [DataError(path, lines.get(pid, 0), "unknown-paragraph-label", msg)
-         for pid, msg in bad.items()]
-    )
+    if not path.exists():
+        return {}
+    rows, problems = check_labels_file(path, str(path))
+    if problems:
+        raise DataErrors([p.to_error(path) for p in problems])
+    allowed = {"cities": set(schema.cities), "topics": set(schema.topics)}
+    errors = []
+    for line, row in rows:
+        bad = [f"{name}: {value!r} is not in the schema"
+               for name, values in (("cities", row.cities), ("topics", row.topics))
+               for value in values if value not in allowed[name]]
+        if bad:
+            errors.append(DataError(path, line, "unknown-paragraph-label", bad[0]))
+    if errors:
+        raise DataErrors(errors)
+    return {row.id: row for _, row in rows}
 
 
 def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> list[Article]:
@@ -140,8 +132,7 @@ def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> lis
     paragraphs: dict[str, list[Paragraph]] = {d: [] for d in records}
     for p in load_paragraphs(project):
         paragraphs.setdefault(p.doc_id, []).append(p)
-    labels = load_paragraph_labels(project)
-    _check_paragraph_labels(project, labels, schema)
+    labels = _read_paragraph_labels(project, schema)
     cleaned = {d.cleaned.doc_id: d.cleaned for d in process(project)}
     articles: list[Article] = []
     errors: list[DataError] = []

@@ -9,35 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from aicities.errors import DataError, DataErrors
+from aicities.errors import DataError, DataErrors, Raiser, raised_by
 
-ERRORS: dict[str, str] = {
-    "unknown-format": "the file is not JSONL, CLUENER JSON lines or character CoNLL",
-    "invalid-json": "a line is not valid JSON",
-    "not-an-object": "a JSONL line is not a JSON object",
-    "bad-field": "a row's id, text, spans or labels is missing or of the wrong type",
-    "duplicate-id": "two rows have the same paragraph id",
-    "empty-gold": "the gold file has no paragraphs",
-    "unknown-id": "a prediction names a paragraph that is not in the gold file",
-    "row-count-mismatch": "two files without ids (paired by order) have different row counts",
-    "missing-id": "gold paragraphs without a prediction line",
-    "text-mismatch": "a row's text differs from the gold paragraph's text",
-    "bad-span": "a span is not an object with integer start/end and a string label",
-    "unknown-label": "a label outside the schema (or the label map), or outside its side's set",
-    "empty-span": "start == end",
-    "reversed-span": "start > end",
-    "offset-out-of-range": "an offset below 0 or past the end of the paragraph text",
-    "duplicate-span": "the same span (start, end, label) twice in a paragraph",
-    "overlapping-spans": "spans of a paragraph overlap or nest (they must be flat)",
-    "span-text-mismatch": "a span's text differs from the paragraph text at its offsets",
-    "missing-text": "a label map normalizes span edges, and no file gives the text",
-    "bad-norm": "norm is not an object of the six normalized fields, or is on an entity",
-    "duplicate-label": "the same paragraph label twice in a row",
-    "conll-no-id": "a paragraph without '# id = …' in a file whose other paragraphs have one",
-    "conll-bad-line": "a line that is not '<char><TAB or space><tag>', '# …' or blank",
-    "conll-bad-token": "a token that is not exactly one character",
-    "invalid-bio": "a tag that is not O, B-X or an I-X continuing B-X/I-X (IOB2)",
-}
+# The evaluator's codes and what they mean, from the one table (``aicities.errors``).
+ERRORS: dict[str, str] = {code: e.message for code, e in raised_by(Raiser.EVAL).items()}
 MAX_ERRORS = 100
 
 
