@@ -15,22 +15,14 @@ from typing import Annotated
 import msgspec
 
 from aicities.annotation.records import Span
+from aicities.errors import REGISTRY
 from aicities.files import read_config
 
 ENTITY_LABELS = ("PER", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK")
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]+$")]
 
-ENTITY_ERRORS = {
-    "entity-duplicate-id": "two entities with one id",
-    "entity-bad-label": "an entity whose label is not an entity label",
-    "entity-name-not-alias": "an entity whose canonical name is not among its aliases",
-    "entity-alias-ambiguous": "one (label, alias) listed for two entities",
-    "entity-unresolved-mention": "an entity span that resolves to no entity",
-    "entity-override-unknown": (
-        "an override naming an unknown span or entity, or one of another label"
-    ),
-    "entity-unused": "an entity no mention resolves to",
-}
+# id → description: the ENTITY class of the one registry (aicities.errors), level 6.
+ENTITY_ERRORS = {code: e.message for code, e in REGISTRY.items() if e.cls == "ENTITY"}
 
 
 class Entity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

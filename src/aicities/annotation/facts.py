@@ -30,6 +30,7 @@ from aicities.annotation.entities import ENTITY_LABELS, Resolver, read_entities
 from aicities.annotation.records import Span, load_spans, paragraph_of
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
+from aicities.errors import REGISTRY
 from aicities.files import dumps_jsonl, iter_jsonl, read_text
 from aicities.project import Project
 
@@ -40,31 +41,8 @@ NO_FACT_REASONS = ("time-frame", "part-of-fact", "slogan")
 DOCUMENT_TIME = "document"
 _FACT_ID = re.compile(r"^(?P<doc>[^:]+):f\d{4}$")
 
-FACT_ERRORS = {
-    "fact-bad-format": (
-        "a line that is not a fact or a no-fact line (missing, extra or mistyped field)"
-    ),
-    "fact-bad-id": "a fact id not of the form <doc_id>:fNNNN, of another document, or used twice",
-    "fact-unknown-figure": "the figure is not a span id of the document",
-    "fact-figure-not-measurement": "the figure is not a MONEY, PERCENT, QUANTITY or DURATION span",
-    "fact-duplicate-figure": "two lines for one figure",
-    "fact-missing": "a measurement figure with neither a fact nor a no-fact reason",
-    "fact-bad-no-fact": "a no-fact reason outside the closed list",
-    "fact-unknown-subject": "a subject that is not an entity id of entities.yaml",
-    "fact-subject-mention-not-entity": (
-        "a subject mention that is not an entity span resolving to the subject"
-    ),
-    "fact-subject-mention-not-in-paragraph": "a subject mention outside the figure's paragraph",
-    "fact-bad-subject-reason": (
-        "a subject reason outside the list or inconsistent with subject and mention"
-    ),
-    "fact-property-out-of-paragraph": "a property or qualifier span outside the figure's paragraph",
-    "fact-property-text-mismatch": (
-        "a property or qualifier whose text is not the clean text at its offsets"
-    ),
-    "fact-bad-time": "a time that is not a DATE span of the figure's paragraph, 'document' or null",
-    "fact-bad-status": "a status outside actual, target, forecast, offer, other",
-}
+# id → description: the FACT class of the one registry (aicities.errors), level 6.
+FACT_ERRORS = {code: e.message for code, e in REGISTRY.items() if e.cls == "FACT"}
 
 
 class TextSpan(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
