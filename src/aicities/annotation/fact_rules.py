@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from aicities.annotation.entities import Resolver
+from aicities.annotation.entities import Resolver, read_entities
 from aicities.annotation.facts import DOCUMENT_TIME, MEASUREMENT_LABELS, FactLine, TextSpan
-from aicities.annotation.records import Span, paragraph_of
+from aicities.annotation.records import Span, load_spans, paragraph_of
+from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
+from aicities.files import read_text
+from aicities.project import Project
 
 SUBJECT_LABELS = ("GPE", "ORG")
 # Checked in this order: an offer's 最高 and a target's 力争 outweigh a plain 将.
@@ -65,3 +68,16 @@ def propose(doc_id: str, spans: Sequence[Span], paragraphs: Sequence[Paragraph],
             status=_status(clean[s_start:fig.start]),
         ))
     return out
+
+
+def propose_corpus(project: Project) -> dict[str, list[FactLine]]:
+    """The pre-pass over every article's gold figures (``annotations/spans/``), resolving
+    subjects through ``annotations/entities.yaml``; doc id → proposed lines."""
+    resolver = Resolver(read_entities(project.annotations / "entities.yaml"))
+    paragraphs = load_paragraphs(project)
+    return {
+        doc_id: propose(doc_id, load_spans(project, doc_id),
+                        [p for p in paragraphs if p.doc_id == doc_id],
+                        read_text(project.clean_path(doc_id)), resolver)
+        for doc_id in project.doc_ids()
+    }

@@ -46,6 +46,7 @@ def fact_features(modifiers: Sequence[str], figure_labels: Sequence[str]) -> Fea
             "value_max": Value("float64"),
             "unit": Value("string"),
             "modifier": ClassLabel(names=list(modifiers)),
+            "iso": Value("string"),
         },
         "subject": {
             "id": Value("string"),
@@ -142,6 +143,7 @@ def fact_rows(
                 "value_max": _number(norm.get("value_max")),
                 "unit": norm.get("unit"),
                 "modifier": norm.get("modifier"),
+                "iso": norm.get("iso"),
             },
             "subject": {"id": entity.id if entity else None,
                         "name": entity.name if entity else None,
