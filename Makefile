@@ -55,7 +55,7 @@ GOLD := annotations/schema.yaml annotations/exceptions.yaml annotations/paragrap
 # --- build: release/ (data of every config, card, croissant, charts) + DATASHEET.md --------
 CONFIG_SPLITS := $(foreach c,ner figures city topic facts,$(foreach s,train validation test,$(c)/$(s))) \
     documents/corpus entities/corpus
-BUILD_IN := $(CLEAN_OUT) $(GOLD) tasks/splits.json $(RULES_OUT) $(PASSES) $(AGREEMENT_OUT) \
+BUILD_IN := $(CLEAN_OUT) $(GOLD) tasks/splits.json $(RULES_OUT) $(FACT_RULES_OUT) $(PASSES) $(AGREEMENT_OUT) \
     pyproject.toml CHANGELOG.md
 RELEASE_OUT := release/README.md release/LICENSE.md release/croissant.json \
     release/charts/label_counts_per_split.png release/charts/paragraph_labels_per_article.png \

@@ -60,7 +60,7 @@ def committed(*folders: str) -> set[str]:
 
 def test_the_readme_table_lists_every_stage() -> None:
     verbs = [verb for verb, _ in readme_stages()]
-    assert verbs == ["clean", "preannotate", "agreement", "validate", "build", "benchmark",
+    assert verbs == ["clean", "preannotate", "preannotate --facts", "agreement", "validate", "build", "benchmark",
                      "ls config", "stats"]
 
 
@@ -134,7 +134,7 @@ def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for path in root.rglob("*"):
         os.utime(path, (start, start))
     # in pipeline order; a stage's outputs are one second newer than those before
-    for step, name in enumerate(("CLEAN_OUT", "RULES_OUT", "AGREEMENT_OUT", "LSCONFIG_OUT",
+    for step, name in enumerate(("CLEAN_OUT", "RULES_OUT", "FACT_RULES_OUT", "AGREEMENT_OUT", "LSCONFIG_OUT",
                                  "BUILD_OUT", "BENCHMARK_OUT"), start=1):
         for rel in variable(name, root):
             os.utime(root / rel, (start + step, start + step))
@@ -148,11 +148,15 @@ def test_a_settled_checkout_has_nothing_to_do(settled: Path) -> None:
 @pytest.mark.parametrize(
     ("changed", "reruns"),
     [
-        ("corpus/sites.yaml", ["clean", "preannotate", "agreement", "build", "benchmark"]),
-        ("corpus/raw/{doc}.txt", ["clean", "preannotate", "agreement", "build", "benchmark"]),
+        ("corpus/sites.yaml", ["clean", "preannotate", "preannotate --facts", "agreement",
+                               "build", "benchmark"]),
+        ("corpus/raw/{doc}.txt", ["clean", "preannotate", "preannotate --facts", "agreement",
+                                  "build", "benchmark"]),
         ("annotations/gazetteer.yaml", ["preannotate", "build"]),
         ("annotations/passes/blind/sample.json", ["agreement", "build"]),
-        ("annotations/spans/{doc}.jsonl", ["build", "benchmark"]),
+        ("annotations/spans/{doc}.jsonl", ["preannotate --facts", "build", "benchmark"]),
+        ("annotations/entities.yaml", ["preannotate --facts", "build", "benchmark"]),
+        ("annotations/facts/{doc}.jsonl", ["build", "benchmark"]),
         ("annotations/paragraphs.jsonl", ["build", "benchmark"]),
         ("tasks/splits.json", ["build", "benchmark"]),
         ("CHANGELOG.md", ["build"]),
