@@ -17,7 +17,6 @@ import yaml
 
 from aicities import inputs
 from aicities.errors import DataError
-from aicities.txn import write_files
 
 
 def read_text(path: Path) -> str:
@@ -84,6 +83,9 @@ def write_all(files: Mapping[Path, bytes | str], *, deletes: Iterable[Path] = ()
     is completed or rolled back by the next transaction or CLI verb in that checkout. Runs
     under the checkout's lock (see ``aicities.txn.lock``).
     """
+    # imported here: the readers in this module (every verb's start-up) need no transaction code
+    from aicities.txn import write_files
+
     write_files(dict(files), deletes=deletes)
 
 

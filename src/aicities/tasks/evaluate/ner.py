@@ -10,17 +10,16 @@ bootstrap intervals over paragraphs (:mod:`aicities.tasks.evaluate.bootstrap`).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from aicities.annotation.schema import LAYERS, NORM_FIELDS, Schema
-from aicities.tasks.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
+from aicities.annotation.schema import LAYERS, Schema
+from aicities.tasks.evaluate.bootstrap import resampled_sums
 from aicities.tasks.evaluate.io import (
     NerTable,
     RawRow,
@@ -32,181 +31,27 @@ from aicities.tasks.evaluate.io import (
     read_ner_table,
 )
 from aicities.tasks.evaluate.labelmap import LabelMap, on_left_out_gold
+from aicities.tasks.evaluate.metrics import prf, score_at, scores
+from aicities.tasks.evaluate.norms import norm_report, norm_table
+from aicities.tasks.evaluate.results import (
+    SCHEMAS,
+    GroupScore,
+    NerReport,
+    SchemaScore,
+    Score,
+)
 from aicities.tasks.evaluate.sides import Prepared, prepare, reading_vocab
 from aicities.tasks.evaluate.spans import (
     ACT,
-    COR_EXACT,
     COR_STRICT,
-    COR_TYPE,
     FIELDS,
-    INC_EXACT,
     POS,
     SpanSet,
     count_matches,
     derived,
 )
 
-SCHEMAS = ("strict", "exact", "partial", "type")
-METRICS = ("precision", "recall", "f1")
-
-
-@dataclass(frozen=True)
-class Score:
-    """Precision, recall and F1 with their bootstrap intervals (None without bootstrap)."""
-
-    precision: float
-    recall: float
-    f1: float
-    ci95: Mapping[str, tuple[float, float] | None] | None = None
-    """metric → (low, high); None for a metric no resample defines, or without bootstrap"""
-
-    def to_json(self) -> dict[str, Any]:
-        row: dict[str, Any] = {"precision": self.precision, "recall": self.recall, "f1": self.f1}
-        row["ci95"] = None if self.ci95 is None else {
-            k: None if v is None else list(v) for k, v in self.ci95.items()
-        }
-        return row
-
-
-@dataclass(frozen=True)
-class GroupScore:
-    """One group of labels (all, a layer, a label) under one schema."""
-
-    micro: Score
-    counts: dict[str, int]
-    macro: Score | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        row: dict[str, Any] = {"micro": self.micro.to_json()}
-        if self.macro is not None:
-            row["macro"] = self.macro.to_json()
-        row["counts"] = dict(self.counts)
-        return row
-
-
-@dataclass(frozen=True)
-class SchemaScore:
-    overall: GroupScore
-    layers: dict[str, GroupScore]
-    labels: dict[str, GroupScore]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "overall": self.overall.to_json(),
-            "layers": {k: v.to_json() for k, v in self.layers.items()},
-            "labels": {k: v.to_json() for k, v in self.labels.items()},
-        }
-
-
-@dataclass(frozen=True)
-class Accuracy:
-    n: int
-    correct: int
-    accuracy: float | None
-    ci95: tuple[float, float] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "correct": self.correct,
-            "accuracy": self.accuracy,
-            "ci95": None if self.ci95 is None else list(self.ci95),
-        }
-
-
-@dataclass(frozen=True)
-class NormScore:
-    """Normalized values of strictly matched figure spans whose prediction carries ``norm``.
-
-    A field is scored on the spans whose gold label allows it (schema ``norm``); a field
-    missing from a predicted ``norm`` counts as null. ``all_fields`` needs all six equal.
-    Numbers are equal when ``math.isclose`` (relative 1e-9).
-    """
-
-    strict_figure_matches: int
-    with_norm: int
-    fields: dict[str, Accuracy]
-    all_fields: Accuracy
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "strict_figure_matches": self.strict_figure_matches,
-            "with_norm": self.with_norm,
-            "fields": {k: v.to_json() for k, v in self.fields.items()},
-            "all_fields": self.all_fields.to_json(),
-        }
-
-
-@dataclass(frozen=True)
-class NerReport:
-    gold: str
-    predictions: str
-    paragraphs: int
-    gold_spans: int
-    predicted_spans: int
-    labels: tuple[str, ...]
-    layers: dict[str, tuple[str, ...]]
-    not_in_macro: tuple[str, ...]
-    schemas: dict[str, SchemaScore]
-    norm: NormScore
-    bootstrap: int
-    seed: int
-    missing_as_empty: tuple[str, ...] = ()
-    label_map: LabelMap | None = None
-    dropped: dict[str, dict[str, int]] = field(default_factory=dict)
-    formats: dict[str, str] = field(default_factory=dict)
-    """side (gold, predictions) → file format (jsonl, cluener, conll; rows in memory)"""
-    paired_by: str = "id"
-    """how prediction rows found their gold rows: "id", or "order" (no ids on either side)"""
-    foreign: tuple[bool, bool] = (False, True)
-    """with a label map: whether gold, predictions use its external types"""
-    normalized: dict[str, int] = field(default_factory=dict)
-    """side → spans whose edges the map's normalize rules changed"""
-    on_left_out_gold: dict[str, int] = field(default_factory=dict)
-    """left-out gold type → predictions of a shared type that fell only on such gold spans
-    (dropped, not scored as spurious)"""
-
-    def sides_json(self) -> dict[str, Any]:
-        """Per side: whose labels it uses, what of them is left out, spans normalized."""
-        lm = self.label_map
-        if lm is None:
-            return {}
-        return {
-            side: {
-                "labels": lm.name if foreign else "schema",
-                "left_out": list(lm.left_out(foreign=foreign)),
-                "normalized": self.normalized.get(side, 0),
-            }
-            for side, foreign in zip(("gold", "predictions"), self.foreign, strict=True)
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "task": "ner",
-            "gold": self.gold,
-            "predictions": self.predictions,
-            "formats": dict(self.formats),
-            "paired_by": self.paired_by,
-            "paragraphs": self.paragraphs,
-            "gold_spans": self.gold_spans,
-            "predicted_spans": self.predicted_spans,
-            "labels": list(self.labels),
-            "layers": {k: list(v) for k, v in self.layers.items()},
-            "not_in_macro": list(self.not_in_macro),
-            "missing_as_empty": list(self.missing_as_empty),
-            "label_map": None
-            if self.label_map is None
-            else {**self.label_map.to_json(), "sides": self.sides_json(),
-                  "dropped": self.dropped, "on_left_out_gold": self.on_left_out_gold},
-            "bootstrap": {
-                "resamples": self.bootstrap,
-                "seed": self.seed,
-                "confidence": CONFIDENCE,
-                "unit": "paragraph",
-            },
-            "schemas": {k: v.to_json() for k, v in self.schemas.items()},
-            "norm": self.norm.to_json(),
-        }
+__all__ = ["SCHEMAS", "NerReport", "Score", "prf", "score_ner", "score_ner_files"]
 
 
 def score_ner(
@@ -337,7 +182,7 @@ def _score_tables(
     pred_norm = _subset(aligned.norm, keep_p)
     if label_map is not None and foreign[0]:  # no figure labels of ours on a foreign gold
         pred_norm = [None] * len(pred_norm)
-    norm_columns, norm_meta = _norm_columns(
+    norm_columns, norm_meta = norm_table(
         schema,
         n_par,
         gold_spans,
@@ -356,18 +201,18 @@ def _score_tables(
 
     label_groups = np.arange(1 + len(layers), n_groups)
     layer_labels = {layer: label_groups[membership[1 + k]] for k, layer in enumerate(layers)}
-    point_scores = _scores(totals, label_groups, layer_labels, undefined=0.0)
+    point_scores = scores(totals, label_groups, layer_labels, undefined=0.0)
     boot_scores = None
     if samples is not None:
         boot_totals = samples[:, :width].reshape(bootstrap, n_groups, len(FIELDS))
-        boot_scores = _scores(boot_totals, label_groups, layer_labels, undefined=np.nan)
+        boot_scores = scores(boot_totals, label_groups, layer_labels, undefined=np.nan)
     categories = derived(totals)
 
     def group(schema_name: str, g: int, macro_key: str | None) -> GroupScore:
-        micro = _score_at(point_scores, boot_scores, (schema_name, "micro"), g)
+        micro = score_at(point_scores, boot_scores, (schema_name, "micro"), g)
         macro = None
         if macro_key is not None:
-            macro = _score_at(point_scores, boot_scores, (schema_name, macro_key), None)
+            macro = score_at(point_scores, boot_scores, (schema_name, macro_key), None)
         cats = {k: int(v[g]) for k, v in categories[schema_name].items()}
         return GroupScore(micro=micro, counts=cats, macro=macro)
 
@@ -382,7 +227,7 @@ def _score_tables(
     figure_matches = 0
     if "figure" in layers:
         figure_matches = int(totals[1 + list(layers).index("figure"), COR_STRICT])
-    norm = _norm_report(
+    norm = norm_report(
         norm_meta, point[width:], None if samples is None else samples[:, width:], figure_matches
     )
     return NerReport(
@@ -462,160 +307,6 @@ def _mentions_text(path: Path, block_bytes: int = 1 << 22) -> bool:
 
 # --- metrics from sums -------------------------------------------------------------------
 
-
-def prf(correct: np.ndarray, actual: np.ndarray, possible: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Precision, recall, F1 elementwise; 0 where a denominator is 0 (seqeval's formula)."""
-    correct = np.asarray(correct, dtype=np.float64)
-    actual = np.asarray(actual, dtype=np.float64)
-    possible = np.asarray(possible, dtype=np.float64)
-    p = np.divide(correct, actual, out=np.zeros_like(correct), where=actual > 0)
-    r = np.divide(correct, possible, out=np.zeros_like(correct), where=possible > 0)
-    denom = p + r
-    f = np.divide(2.0 * p * r, denom, out=np.zeros_like(correct), where=denom > 0)
-    return p, r, f
-
-
-def _macro(values: np.ndarray, present: np.ndarray, undefined: float) -> np.ndarray:
-    count = present.sum(axis=-1)
-    total = np.where(present, values, 0.0).sum(axis=-1)
-    return np.divide(total, count, out=np.full_like(total, undefined), where=count > 0)
-
-
-def _scores(
-    totals: np.ndarray,
-    label_groups: np.ndarray,
-    layer_labels: Mapping[str, np.ndarray],
-    *,
-    undefined: float,
-) -> dict[tuple[str, str], tuple[np.ndarray, ...]]:
-    """Every score for totals ``(..., groups, FIELDS)``: micro per group and the macros.
-
-    ``undefined`` is the value where a group has no gold and no predicted span: 0 for the
-    point estimate (seqeval's convention), NaN in a bootstrap resample (left out).
-    """
-    pos, act = totals[..., POS], totals[..., ACT]
-    credit = {
-        "strict": totals[..., COR_STRICT],
-        "exact": totals[..., COR_EXACT],
-        "partial": totals[..., COR_EXACT] + 0.5 * totals[..., INC_EXACT],
-        "type": totals[..., COR_TYPE],
-    }
-    out: dict[tuple[str, str], tuple[np.ndarray, ...]] = {}
-    present = (pos + act) > 0
-    for name, cor in credit.items():
-        micro = tuple(np.where(present, m, undefined) for m in prf(cor, act, pos))
-        out[(name, "micro")] = micro
-        out[(name, "macro")] = tuple(
-            _macro(m[..., label_groups], present[..., label_groups], undefined) for m in micro
-        )
-        for layer, groups in layer_labels.items():
-            out[(name, f"macro:{layer}")] = tuple(
-                _macro(m[..., groups], present[..., groups], undefined) for m in micro
-            )
-    return out
-
-
-def _score_at(
-    point: Mapping[tuple[str, str], tuple[np.ndarray, ...]],
-    boot: Mapping[tuple[str, str], tuple[np.ndarray, ...]] | None,
-    key: tuple[str, str],
-    g: int | None,
-) -> Score:
-    def at(a: np.ndarray) -> Any:
-        return a if g is None else a[..., g]
-
-    values = [float(at(a)) for a in point[key]]
-    ci = None
-    if boot is not None:
-        ci = {}
-        for metric, samples in zip(METRICS, boot[key], strict=True):
-            ci[metric] = as_pair(*interval(at(samples)))
-    return Score(values[0], values[1], values[2], ci95=ci)
-
-
-# --- normalized values -------------------------------------------------------------------
-
-_NORM_COLUMNS = [*NORM_FIELDS, "all"]
-
-
-def _norm_equal(a: Any, b: Any) -> bool:
-    """Numbers within a relative 1e-9 (236200000000 == 2.362e11), anything else exactly."""
-    if type(a) in (int, float) and type(b) in (int, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-    return bool(a == b)
-
-
-def _norm_columns(
-    schema: Schema,
-    n_par: int,
-    gold: SpanSet,
-    gold_labels: np.ndarray,
-    gold_norm: Sequence[Mapping[str, Any] | None],
-    pred: SpanSet,
-    pred_norm: Sequence[Mapping[str, Any] | None],
-    *,
-    per_paragraph: bool = True,
-) -> tuple[np.ndarray, int]:
-    """Per paragraph (n, correct) for each field and all fields; and how many had a norm.
-
-    ``per_paragraph=False``: one row, summed over paragraphs."""
-    out = np.zeros((n_par if per_paragraph else 1, 2 * len(_NORM_COLUMNS)), dtype=np.int64)
-    if pred_norm.count(None) == len(pred_norm):
-        return out, 0
-    with_norm = [k for k, v in enumerate(pred_norm) if v is not None]
-    figure = set(schema.figure_labels)
-    labels = schema.label_ids
-    where = {
-        (p, s, e, lab): k
-        for k, (p, s, e, lab) in enumerate(
-            zip(gold.par.tolist(), gold.start.tolist(), gold.end.tolist(), gold.label.tolist(),
-                strict=True)
-        )
-    }
-    scored = 0
-    for k in with_norm:
-        j = where.get((int(pred.par[k]), int(pred.start[k]), int(pred.end[k]), int(pred.label[k])))
-        if j is None:
-            continue
-        label = labels[int(gold_labels[j])]
-        if label not in figure:
-            continue
-        scored += 1
-        given, truth = pred_norm[k] or {}, gold_norm[j] or {}
-        allowed = schema.labels[label].norm_allowed
-        row = int(pred.par[k]) if per_paragraph else 0
-        all_equal = True
-        for c, name in enumerate(NORM_FIELDS):
-            equal = _norm_equal(given.get(name), truth.get(name))
-            all_equal = all_equal and equal
-            if name in allowed:
-                out[row, 2 * c] += 1
-                out[row, 2 * c + 1] += equal
-        last = len(NORM_FIELDS)
-        out[row, 2 * last] += 1
-        out[row, 2 * last + 1] += all_equal
-    return out, scored
-
-
-def _norm_report(
-    with_norm: int, sums: np.ndarray, samples: np.ndarray | None, matches: int
-) -> NormScore:
-    accuracies = {}
-    for c, name in enumerate(_NORM_COLUMNS):
-        n, correct = int(sums[2 * c]), int(sums[2 * c + 1])
-        ci = None
-        if samples is not None and n:
-            n_b, c_b = samples[:, 2 * c], samples[:, 2 * c + 1]
-            acc = np.divide(c_b, n_b, out=np.full_like(c_b, np.nan), where=n_b > 0)
-            ci = as_pair(*interval(acc))
-        accuracies[name] = Accuracy(n, correct, correct / n if n else None, ci)
-    all_fields = accuracies.pop("all")
-    return NormScore(
-        strict_figure_matches=matches,
-        with_norm=with_norm,
-        fields={k: v for k, v in accuracies.items() if v.n},
-        all_fields=all_fields,
-    )
 
 
 def _tally(vocab: Sequence[str], labels: np.ndarray) -> dict[str, int]:
