@@ -60,7 +60,8 @@ def committed(*folders: str) -> set[str]:
 
 def test_the_readme_table_lists_every_stage() -> None:
     verbs = [verb for verb, _ in readme_stages()]
-    assert verbs == ["clean", "preannotate", "preannotate --facts", "agreement", "validate", "build", "benchmark",
+    assert verbs == ["clean", "preannotate", "preannotate --facts", "agreement", "validate",
+                     "build", "benchmark",
                      "ls config", "stats"]
 
 
@@ -134,7 +135,8 @@ def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for path in root.rglob("*"):
         os.utime(path, (start, start))
     # in pipeline order; a stage's outputs are one second newer than those before
-    for step, name in enumerate(("CLEAN_OUT", "RULES_OUT", "FACT_RULES_OUT", "AGREEMENT_OUT", "LSCONFIG_OUT",
+    for step, name in enumerate(("CLEAN_OUT", "RULES_OUT", "FACT_RULES_OUT", "AGREEMENT_OUT",
+                                 "LSCONFIG_OUT",
                                  "BUILD_OUT", "BENCHMARK_OUT"), start=1):
         for rel in variable(name, root):
             os.utime(root / rel, (start + step, start + step))

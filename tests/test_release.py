@@ -235,13 +235,13 @@ def test_fact_offsets_cut_their_paragraph(loaded: dict[str, Any],
                 spans.append(row[key])
         for sid in (row["figure"]["id"], row["subject_mention"]["id"], row["time"]["id"]):
             if sid is not None:
-                pid, start, end, text = ner[sid]
-                assert pid == row["paragraph_id"], (row["id"], sid)
+                assert ner[sid][0] == row["paragraph_id"], (row["id"], sid)
         for span in spans:
             if span["start"] is None:
                 continue
             checked += 1
-            if row["text"][span["start"]:span["end"]] != span["text"] or span["start"] >= span["end"]:
+            if (row["text"][span["start"]:span["end"]] != span["text"]
+                    or span["start"] >= span["end"]):
                 wrong.append((row["id"], span))
     assert checked > 0 and wrong == []
 

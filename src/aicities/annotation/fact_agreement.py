@@ -66,6 +66,21 @@ def fact_agreement(a: Mapping[str, Sequence[FactLine]], b: Mapping[str, Sequence
         return sum(getattr(x, slot) == getattr(y, slot) for x, y in pairs) / n if n else 0.0
     sa = [x.status or "" for x, _ in pairs]
     sb = [y.status or "" for _, y in pairs]
+    disagreements = []
+    for k in both:
+        x, y = fa[k], fb[k]
+        if (x.no_fact is None) != (y.no_fact is None):
+            disagreements.append({"figure": k, "slots": ["fact_vs_no_fact"]})
+            continue
+        if x.no_fact is not None:
+            continue
+        slots = [slot for slot in ("subject", "time", "status")
+                 if getattr(x, slot) != getattr(y, slot)]
+        if (x.property and (x.property.start, x.property.end)) != \
+                (y.property and (y.property.start, y.property.end)):
+            slots.append("property")
+        if slots:
+            disagreements.append({"figure": k, "slots": slots})
     return {
         "figures_in_both": len(both),
         "facts_compared": n,
@@ -76,7 +91,26 @@ def fact_agreement(a: Mapping[str, Sequence[FactLine]], b: Mapping[str, Sequence
         "property_f1_overlap": round(_f1(overlap, len(ref), len(pred)), 4),
         "status_accuracy": round(accuracy("status"), 4),
         "status_kappa": round(cohen_kappa(sa, sb), 4) if n else None,
+        "disagreements": disagreements,
     }
+
+
+# Issue 15's targets for the blind second pass: slot → (key in the report, minimum).
+TARGETS = {
+    "fact_subject": ("subject_accuracy", 0.85),
+    "fact_status_kappa": ("status_kappa", 0.80),
+    "fact_property_overlap_f1": ("property_f1_overlap", 0.80),
+}
+
+
+def targets(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The report's figures against :data:`TARGETS`, in the span agreement's shape."""
+    out = {}
+    for name, (key, minimum) in TARGETS.items():
+        measured = report.get(key)
+        out[name] = {"target": minimum, "measured": measured,
+                     "met": measured is not None and measured >= minimum}
+    return out
 
 
 def compare_pass_folders(folder_a: Path, folder_b: Path) -> dict[str, Any]:
