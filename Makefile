@@ -31,9 +31,15 @@ CLEAN_OUT := $(DOC_IDS:%=corpus/clean/%.txt) corpus/documents.jsonl corpus/segme
 RULES_IN := corpus/documents.jsonl corpus/segments.jsonl annotations/schema.yaml \
     annotations/gazetteer.yaml
 RULES_OUT := $(DOC_IDS:%=annotations/passes/rules/%.jsonl)
+# the fact layer's rules pass, over the gold figures and the canonical entities
+FACT_RULES_IN := $(DOC_IDS:%=annotations/spans/%.jsonl) annotations/entities.yaml \
+    corpus/segments.jsonl
+FACT_RULES_OUT := $(DOC_IDS:%=annotations/passes/rules/facts/%.jsonl)
 
 # --- agreement: the blind pass against the first pass ---------------------------------------
-PASSES := $(sort $(wildcard annotations/passes/first/* annotations/passes/blind/*))
+PASSES := $(sort $(filter-out %/facts,$(wildcard annotations/passes/first/* \
+    annotations/passes/blind/*)) $(wildcard annotations/passes/first/facts/*.jsonl \
+    annotations/passes/blind/facts/*.jsonl))
 AGREEMENT_IN := $(PASSES) annotations/schema.yaml corpus/segments.jsonl
 AGREEMENT_OUT := annotations/agreement.json
 
@@ -43,12 +49,13 @@ LSCONFIG_OUT := annotations/labelstudio/config.xml
 
 # --- the gold (edited by hand or merged from Label Studio; validate checks it) -------------
 GOLD := annotations/schema.yaml annotations/exceptions.yaml annotations/paragraphs.jsonl \
-    $(sort $(wildcard annotations/spans/*.jsonl))
+    $(sort $(wildcard annotations/spans/*.jsonl)) annotations/entities.yaml \
+    $(sort $(wildcard annotations/facts/*.jsonl))
 
 # --- build: release/ (data of every config, card, croissant, charts) + DATASHEET.md --------
-CONFIG_SPLITS := $(foreach c,ner figures city topic,$(foreach s,train validation test,$(c)/$(s))) \
-    documents/corpus
-BUILD_IN := $(CLEAN_OUT) $(GOLD) tasks/splits.json $(RULES_OUT) $(PASSES) $(AGREEMENT_OUT) \
+CONFIG_SPLITS := $(foreach c,ner figures city topic facts,$(foreach s,train validation test,$(c)/$(s))) \
+    documents/corpus entities/corpus
+BUILD_IN := $(CLEAN_OUT) $(GOLD) tasks/splits.json $(RULES_OUT) $(FACT_RULES_OUT) $(PASSES) $(AGREEMENT_OUT) \
     pyproject.toml CHANGELOG.md
 RELEASE_OUT := release/README.md release/LICENSE.md release/croissant.json \
     release/charts/label_counts_per_split.png release/charts/paragraph_labels_per_article.png \
@@ -80,6 +87,9 @@ $(call rest,$(CLEAN_OUT)): $(call first,$(CLEAN_OUT)) ;
 $(call first,$(RULES_OUT)): $(RULES_IN)
 	$(AICITIES) preannotate
 $(call rest,$(RULES_OUT)): $(call first,$(RULES_OUT)) ;
+$(call first,$(FACT_RULES_OUT)): $(FACT_RULES_IN)
+	$(AICITIES) preannotate --facts
+$(call rest,$(FACT_RULES_OUT)): $(call first,$(FACT_RULES_OUT)) ;
 
 $(AGREEMENT_OUT): $(AGREEMENT_IN)
 	$(AICITIES) agreement
@@ -107,7 +117,7 @@ stats:
 
 # scripts/main. Prerequisites run left to right, in the README's order: the clean corpus is
 # checked before any stage could rewrite it, the gold is validated before the build.
-main: check-clean $(CLEAN_OUT) $(RULES_OUT) $(AGREEMENT_OUT) validate $(BUILD_OUT) \
+main: check-clean $(CLEAN_OUT) $(RULES_OUT) $(FACT_RULES_OUT) $(AGREEMENT_OUT) validate $(BUILD_OUT) \
     $(BENCHMARK_OUT) stats
 
 check:

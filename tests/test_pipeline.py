@@ -48,7 +48,7 @@ def readme_stages() -> list[tuple[str, str]]:
     rows = []
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 4 and (m := re.fullmatch(r"`aicities ([a-z ]+)`", cells[1])):
+        if len(cells) == 4 and (m := re.fullmatch(r"`aicities ([a-z -]+)`", cells[1])):
             rows.append((m.group(1), cells[3]))
     return rows
 
@@ -60,7 +60,8 @@ def committed(*folders: str) -> set[str]:
 
 def test_the_readme_table_lists_every_stage() -> None:
     verbs = [verb for verb, _ in readme_stages()]
-    assert verbs == ["clean", "preannotate", "agreement", "validate", "build", "benchmark",
+    assert verbs == ["clean", "preannotate", "preannotate --facts", "agreement", "validate",
+                     "build", "benchmark",
                      "ls config", "stats"]
 
 
@@ -100,19 +101,20 @@ def test_declared_outputs_are_the_committed_files(project) -> None:
     assert set(variable("CLEAN_OUT")) == committed("corpus/clean") | {
         "corpus/documents.jsonl", "corpus/segments.jsonl"}
     assert {f"corpus/clean/{d}.txt" for d in doc_ids} <= set(variable("CLEAN_OUT"))
-    assert set(variable("RULES_OUT")) == committed("annotations/passes/rules")
+    assert set(variable("RULES_OUT")) | set(variable("FACT_RULES_OUT")) == committed(
+        "annotations/passes/rules")
     assert set(variable("RELEASE_OUT")) == committed("release")
     assert set(variable("BUILD_OUT")) == committed("release") | {"DATASHEET.md"}
     assert set(variable("BENCHMARK_OUT")) == committed("tasks/charts") | {
         "tasks/LEADERBOARD.md", "tasks/leaderboard.json"}
     # every declared input exists (a typo would make a stage depend on nothing)
-    for name in ("CLEAN_IN", "RULES_IN", "AGREEMENT_IN", "LSCONFIG_IN", "BUILD_IN",
+    for name in ("CLEAN_IN", "RULES_IN", "FACT_RULES_IN", "AGREEMENT_IN", "LSCONFIG_IN", "BUILD_IN",
                  "BENCHMARK_IN"):
         files = variable(name)
         assert files, name
         assert [f for f in files if not (ROOT / f).is_file()] == [], name
     # no stage writes its own inputs
-    for stage in ("CLEAN", "RULES", "AGREEMENT", "LSCONFIG", "BUILD", "BENCHMARK"):
+    for stage in ("CLEAN", "RULES", "FACT_RULES", "AGREEMENT", "LSCONFIG", "BUILD", "BENCHMARK"):
         inputs = set(variable(f"{stage}_IN"))
         outputs = set(variable(f"{stage}_OUT"))
         assert not inputs & outputs, stage
@@ -133,7 +135,8 @@ def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for path in root.rglob("*"):
         os.utime(path, (start, start))
     # in pipeline order; a stage's outputs are one second newer than those before
-    for step, name in enumerate(("CLEAN_OUT", "RULES_OUT", "AGREEMENT_OUT", "LSCONFIG_OUT",
+    for step, name in enumerate(("CLEAN_OUT", "RULES_OUT", "FACT_RULES_OUT", "AGREEMENT_OUT",
+                                 "LSCONFIG_OUT",
                                  "BUILD_OUT", "BENCHMARK_OUT"), start=1):
         for rel in variable(name, root):
             os.utime(root / rel, (start + step, start + step))
@@ -147,11 +150,15 @@ def test_a_settled_checkout_has_nothing_to_do(settled: Path) -> None:
 @pytest.mark.parametrize(
     ("changed", "reruns"),
     [
-        ("corpus/sites.yaml", ["clean", "preannotate", "agreement", "build", "benchmark"]),
-        ("corpus/raw/{doc}.txt", ["clean", "preannotate", "agreement", "build", "benchmark"]),
+        ("corpus/sites.yaml", ["clean", "preannotate", "preannotate --facts", "agreement",
+                               "build", "benchmark"]),
+        ("corpus/raw/{doc}.txt", ["clean", "preannotate", "preannotate --facts", "agreement",
+                                  "build", "benchmark"]),
         ("annotations/gazetteer.yaml", ["preannotate", "build"]),
         ("annotations/passes/blind/sample.json", ["agreement", "build"]),
-        ("annotations/spans/{doc}.jsonl", ["build", "benchmark"]),
+        ("annotations/spans/{doc}.jsonl", ["preannotate --facts", "build", "benchmark"]),
+        ("annotations/entities.yaml", ["preannotate --facts", "build", "benchmark"]),
+        ("annotations/facts/{doc}.jsonl", ["build", "benchmark"]),
         ("annotations/paragraphs.jsonl", ["build", "benchmark"]),
         ("tasks/splits.json", ["build", "benchmark"]),
         ("CHANGELOG.md", ["build"]),

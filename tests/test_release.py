@@ -70,7 +70,7 @@ def _rows(loaded: dict[str, Any], config: str) -> list[tuple[str, dict[str, Any]
 
 def test_the_card_declares_every_config() -> None:
     assert CARD_CONFIGS == list(CONFIGS)
-    assert set(PARAGRAPH_ROWS) | {"figures"} == set(PARAGRAPH_CONFIGS)
+    assert set(PARAGRAPH_ROWS) | {"figures", "facts"} == set(PARAGRAPH_CONFIGS)
 
 
 @pytest.mark.parametrize("config", CARD_CONFIGS)
@@ -210,3 +210,74 @@ def test_a_document_spans_lie_in_their_paragraph(documents: list[dict[str, Any]]
         for s in d["spans"]:
             start, end = bounds[s["paragraph_id"]]
             assert start <= s["start"] < s["end"] <= end, s["id"]
+
+
+# ----------------------------------------------------------------------------- facts
+
+
+def test_fact_offsets_cut_their_paragraph(loaded: dict[str, Any],
+                                          documents: list[dict[str, Any]],
+                                          paragraph_split: dict[str, str]) -> None:
+    """A fact row's text is its paragraph; its figure, subject mention, property, time and
+    qualifiers are spans of that text (paragraph offsets), the figure and mention those of
+    the ner config, and the row sits in its paragraph's split."""
+    text_of = {p["id"]: d["text"][p["start"]:p["end"]]
+               for d in documents for p in d["paragraphs"]}
+    ner = {s["id"]: (row["id"], s["start"], s["end"], s["text"])
+           for _, row in _rows(loaded, "ner") for s in row["spans"]}
+    wrong, checked = [], 0
+    for split, row in _rows(loaded, "facts"):
+        assert row["text"] == text_of[row["paragraph_id"]], row["id"]
+        assert paragraph_split[row["paragraph_id"]] == split, row["id"]
+        spans = [row["figure"], row["property"], *row["qualifiers"]]
+        for key in ("subject_mention", "time"):
+            if row[key]["start"] is not None:
+                spans.append(row[key])
+        for sid in (row["figure"]["id"], row["subject_mention"]["id"], row["time"]["id"]):
+            if sid is not None:
+                assert ner[sid][0] == row["paragraph_id"], (row["id"], sid)
+        for span in spans:
+            if span["start"] is None:
+                continue
+            checked += 1
+            if (row["text"][span["start"]:span["end"]] != span["text"]
+                    or span["start"] >= span["end"]):
+                wrong.append((row["id"], span))
+    assert checked > 0 and wrong == []
+
+
+def test_fact_subjects_are_entities(loaded: dict[str, Any]) -> None:
+    """A fact's subject is an entity of the ``entities`` config, named and labelled as
+    there, and its subject mention is one of that entity's mentions."""
+    entities = {row["id"]: row for row in loaded["entities"]["corpus"]}
+    with_subject = 0
+    for _, row in _rows(loaded, "facts"):
+        subject = row["subject"]
+        if subject["id"] is None:
+            assert row["subject_mention"]["id"] is None, row["id"]
+            continue
+        with_subject += 1
+        entity = entities[subject["id"]]
+        assert (subject["name"], subject["label"]) == (entity["name"], entity["label"])
+        mention = row["subject_mention"]["id"]
+        if mention is not None:
+            assert mention in {m["span_id"] for m in entity["mentions"]}, row["id"]
+    assert with_subject > 0
+
+
+def test_every_entity_mention_once(loaded: dict[str, Any],
+                                   documents: list[dict[str, Any]]) -> None:
+    """Every entity span of the corpus is the mention of exactly one entity, at its
+    document offsets, with its text among the entity's aliases."""
+    labels = loaded["documents"]["corpus"].features["spans"].feature["label"]
+    text_of = {d["doc_id"]: d["text"] for d in documents}
+    entity_spans = Counter(s["id"] for d in documents for s in d["spans"]
+                           if labels.int2str(s["label"]) not in FIGURE_LABELS)
+    mentions: Counter[str] = Counter()
+    for row in loaded["entities"]["corpus"]:
+        assert row["mentions"], row["id"]
+        for m in row["mentions"]:
+            mentions[m["span_id"]] += 1
+            assert text_of[m["doc_id"]][m["start"]:m["end"]] == m["text"], m["span_id"]
+            assert m["text"] in row["aliases"], m["span_id"]
+    assert entity_spans and mentions == entity_spans

@@ -27,7 +27,32 @@ def mini_project(tmp_path: Path, overlay: str | None = None) -> Project:
 
 
 def test_every_error_id_has_a_fixture():
-    assert set(CASES) == set(SCHEMA_ERRORS)
+    # Level 6 (the fact layer and the entities) has its fixtures in test_facts.py, one per
+    # id, checked against the same registry; test_facts_level_runs_in_validate below.
+    assert set(CASES) == {c for c, (level, _, _) in SCHEMA_ERRORS.items() if level < 6}
+
+
+def test_facts_level_runs_in_validate(tmp_path):
+    """The gold's fact layer is checked by ``validate`` once L1–L5 pass: a bad status in a
+    copy of the real gold is reported as an L6 FACT problem with its file and line."""
+    import shutil
+
+    from aicities.project import find_project
+
+    repo = find_project(Path(__file__).resolve().parent)
+    root = tmp_path / "copy"
+    shutil.copytree(repo.root, root, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "release", "*.egg-info", "__pycache__", ".cache", "node_modules"))
+    facts = root / "annotations" / "facts"
+    first = sorted(facts.glob("*.jsonl"))[0]
+    lines = first.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if '"status"' in line)
+    lines[n] = lines[n].replace('"status": "', '"status": "maybe-', 1)
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate_project(find_project(root))
+    bad = [p for p in report.problems if p.error_id == "fact-bad-status"]
+    assert bad and bad[0].level == 6 and bad[0].line == n + 1, [str(p) for p in report.problems]
+    assert str(bad[0]).startswith(f"annotations/facts/{first.name}:{n + 1} [L6 FACT ")
 
 
 def test_the_mini_project_is_valid(tmp_path):

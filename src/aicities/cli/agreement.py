@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, project: Project) -> int:
     from aicities import inputs
+    from aicities.annotation.fact_agreement import compare_pass_folders
+    from aicities.annotation.fact_agreement import targets as fact_targets
     from aicities.annotation.passes import compare_passes
     from aicities.annotation.schema import get_schema
     from aicities.corpus.documents import load_paragraphs
@@ -40,6 +42,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
     sample = inputs.loads(read_text(b_dir / "sample.json"), b_dir / "sample.json")["paragraphs"]
     report = compare_passes(a_dir, b_dir, load_paragraphs(project),
                             get_schema(project.schema_file), sample)
+    if (a_dir / "facts").is_dir() and (b_dir / "facts").is_dir():
+        report["facts"] = compare_pass_folders(a_dir / "facts", b_dir / "facts")
+        report["targets"].update(fact_targets(report["facts"]))
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     target = project.annotations / "agreement.json"
     if args.check:
@@ -50,6 +55,9 @@ def run(args: argparse.Namespace, project: Project) -> int:
     for key, t in report["targets"].items():
         measured = "n/a" if t["measured"] is None else f"{t['measured']:.3f}"
         print(f"{key:14} {measured} (target {t['target']}) {'met' if t['met'] else 'MISSED'}")
+    if "facts" in report:
+        print(f"{len(report['facts']['disagreements'])} fact disagreements on "
+              f"{report['facts']['figures_in_both']} figures of both passes")
     print(f"{len(report['disagreements'])} disagreements on {report['sample']['paragraphs']} "
           f"paragraphs → {target.relative_to(project.root)}")
     return 0

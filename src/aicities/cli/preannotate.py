@@ -21,6 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-o", "--output", default=None,
         help="output folder (default annotations/passes/rules)",
     )
+    p.add_argument(
+        "--facts", action="store_true",
+        help="propose the fact layer instead (a fact per gold measurement figure: nearest "
+             "entity, DATE and status cue) into OUTPUT/facts/",
+    )
     p.set_defaults(func=run, writes=True)
 
 
@@ -32,9 +37,11 @@ def run(args: argparse.Namespace, project: Project) -> int:
     from aicities.corpus.documents import iter_documents, load_paragraphs
     from aicities.files import write_all
 
+    out_dir = Path(args.output) if args.output else project.annotations / "passes" / "rules"
+    if args.facts:
+        return _facts(project, out_dir / "facts")
     schema = get_schema(project.schema_file)
     gazetteer = load_gazetteer(project.annotations / "gazetteer.yaml", schema.entity_labels)
-    out_dir = Path(args.output) if args.output else project.annotations / "passes" / "rules"
     anchors = {d["doc_id"]: d.get("published") for d in iter_documents(project)}
     by_doc: dict[str, list] = {}
     for p in load_paragraphs(project):
@@ -45,5 +52,19 @@ def run(args: argparse.Namespace, project: Project) -> int:
     write_all(files)
     counts = Counter(s.label for spans in by_doc.values() for s in spans)
     print(f"pre-annotated {sum(counts.values())} spans in {len(by_doc)} documents → {out_dir}")
+    print("  " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    return 0
+
+
+def _facts(project: Project, out_dir: Path) -> int:
+    from aicities.annotation.fact_rules import propose_corpus
+    from aicities.annotation.facts import dumps_facts
+    from aicities.files import write_all
+
+    proposed = propose_corpus(project)
+    write_all({out_dir / f"{doc_id}.jsonl": dumps_facts(facts)
+               for doc_id, facts in proposed.items()})
+    counts = Counter(f.status for facts in proposed.values() for f in facts)
+    print(f"proposed {sum(counts.values())} facts in {len(proposed)} documents → {out_dir}")
     print("  " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return 0

@@ -41,23 +41,31 @@ from pathlib import Path
 from typing import Any
 
 from aicities import inputs
-from aicities.annotation.records import by_paragraph
+from aicities.annotation.records import Span, by_paragraph
 from aicities.annotation.schema import get_schema
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
 from aicities.files import read_text, write_text_atomic
 from aicities.project import Project
-from aicities.release.features import config_features
+from aicities.release.facts import entity_rows
+from aicities.release.features import DOCUMENTS_SPLIT, config_features
 from aicities.release.folder import Folder, JsonlFiles
 from aicities.release.gold import (
     DocumentInput,
     iter_inputs,
+    read_fact_layer,
     read_gold_spans,
     read_labels,
     rel_path,
 )
-from aicities.release.rows import bio_tags, count_document, document_rows
+from aicities.release.rows import (
+    bio_tags,
+    count_document,
+    count_row,
+    document_rows,
+    entity_mentions,
+)
 from aicities.release.splits import (
     DEFAULT_PROPORTIONS,
     DEFAULT_SEED,
@@ -129,14 +137,21 @@ def build_into(project: Project, out: Path | Folder, splits: Splits | None = Non
     summary = Summary(version=version,
                       release_date=card.release_date(changelog_path(project), version),
                       schema=schema, split_record=splits, agreement=load_agreement(project))
+    layer = read_fact_layer(project)
+    mentions: dict[str, list[tuple[str, Span]]] = {}
     files = JsonlFiles(out)
     try:
         for doc in iter_inputs(project, schema, paragraphs):
-            rows = document_rows(doc, schema, split_of)
+            rows = document_rows(doc, schema, split_of, layer)
             for config, split, row in rows:
                 files.write(config, split, row)
             count_document(summary, doc, rows)
+            mentions[doc.doc_id] = entity_mentions(doc)
             del rows
+        if layer is not None:
+            for row in entity_rows(layer.resolver, mentions):
+                files.write("entities", DOCUMENTS_SPLIT, row)
+                count_row(summary, "entities", DOCUMENTS_SPLIT)
     finally:
         summary.files.update(files.close())
     features = config_features(schema)

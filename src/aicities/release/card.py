@@ -37,6 +37,9 @@ ROW_MEANING = {
     "topic": "a paragraph with its topics (multi-label)",
     "documents": "an article: metadata, clean and simplified text, paragraphs, spans "
                  "(document offsets)",
+    "facts": "a measurement figure's fact: subject entity, property span, time, qualifiers, "
+             "status (paragraph offsets)",
+    "entities": "a canonical entity with its aliases and every mention (document offsets)",
 }
 _CHANGELOG_ENTRY = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})\s*$",
                               re.M)

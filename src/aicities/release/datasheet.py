@@ -218,6 +218,16 @@ def _agreement_report(a: Mapping[str, Any]) -> str:
               + "), each adjudicated into the gold (decision, reason and rule in "
               "`annotations/adjudication.jsonl`); the rules that generalize are in "
               "GUIDELINES.md, section \"Decisions from adjudication\"."]
+    facts = a.get("facts")
+    if facts:
+        slots = Counter(slot for d in facts["disagreements"] for slot in d["slots"])
+        parts += ["", f"Fact layer (GUIDELINES.md section 11): the blind pass annotated "
+                  f"{facts['figures_in_both']} measurement figures, {facts['facts_compared']} "
+                  f"of them facts in both passes ({facts['fact_vs_no_fact']} a fact in one "
+                  f"pass and a no-fact line in the other). {len(facts['disagreements'])} "
+                  "figures differ in at least one slot ("
+                  + ", ".join(f"{n} {k}" for k, n in sorted(slots.items()))
+                  + "); they are not adjudicated yet: the fact gold is the first pass."]
     return "\n".join(parts)
 
 

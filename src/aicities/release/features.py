@@ -16,18 +16,23 @@ from __future__ import annotations
 
 from datasets import ClassLabel, Features, List, Value
 
+from aicities.annotation.facts import MEASUREMENT_LABELS
 from aicities.annotation.schema import Schema
 from aicities.corpus.script import SCRIPTS
 from aicities.corpus.segment import KINDS
+from aicities.release.facts import entity_features, fact_features
 from aicities.release.splits import SPLITS
 
-CONFIGS = ("ner", "figures", "city", "topic", "documents")
-PARAGRAPH_CONFIGS = ("ner", "figures", "city", "topic")
-# The documents config is not split by paragraph; its one split holds every article.
+CONFIGS = ("ner", "figures", "city", "topic", "documents", "facts", "entities")
+PARAGRAPH_CONFIGS = ("ner", "figures", "city", "topic", "facts")
+# The documents and entities configs are not split by paragraph: their one split holds
+# every article, every entity (an entity's mentions span articles and splits).
 DOCUMENTS_SPLIT = "corpus"
+CORPUS_CONFIGS = ("documents", "entities")
+
 
 def split_names(config: str) -> tuple[str, ...]:
-    return (DOCUMENTS_SPLIT,) if config == "documents" else SPLITS
+    return (DOCUMENTS_SPLIT,) if config in CORPUS_CONFIGS else SPLITS
 
 
 def _norm(schema: Schema) -> dict[str, object]:
@@ -122,5 +127,7 @@ def config_features(schema: Schema) -> dict[str, Features]:
             }),
             "spans": List(_span(schema, paragraph_id=True)),
         }),
+        "facts": fact_features(schema.modifiers, MEASUREMENT_LABELS),
+        "entities": entity_features(),
     }
     return features

@@ -12,7 +12,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aicities.annotation.records import ParagraphLabels, Span
+from aicities.annotation.entities import Resolver, read_entities
+from aicities.annotation.facts import FactLine, load_facts_dir
+from aicities.annotation.records import ParagraphLabels, Span, load_spans
 from aicities.annotation.schema import Schema
 from aicities.annotation.validate import (
     check_labels_file,
@@ -20,12 +22,35 @@ from aicities.annotation.validate import (
     rel_path,
     span_problems,
 )
+from aicities.annotation.validate.level6 import fact_layer_problems
 from aicities.corpus.documents import iter_documents
 from aicities.corpus.script import to_simplified
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import read_text
 from aicities.project import Project
+
+
+@dataclass(frozen=True)
+class FactLayer:
+    """The checked fact layer: the entity resolver and each article's fact lines."""
+
+    resolver: Resolver
+    facts: Mapping[str, Sequence[FactLine]]
+
+
+def read_fact_layer(project: Project) -> FactLayer | None:
+    """``annotations/entities.yaml`` and ``annotations/facts/``, checked by the validator's
+    level 6 (None when the checkout has no entities file). Raises DataErrors."""
+    path = project.annotations / "entities.yaml"
+    if not path.exists():
+        return None
+    spans = {doc_id: load_spans(project, doc_id) for doc_id in project.doc_ids()}
+    problems = fact_layer_problems(project, spans)
+    if problems:
+        raise DataErrors([p.to_error() for p in problems])
+    return FactLayer(Resolver(read_entities(path)),
+                     load_facts_dir(project.annotations / "facts"))
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from aicities.annotation.entities import ENTITY_LABELS
 from aicities.annotation.records import Span, by_paragraph, to_document
 from aicities.annotation.schema import NORM_FIELDS, Schema
+from aicities.release.facts import fact_rows
 from aicities.release.features import DOCUMENTS_SPLIT, split_names
-from aicities.release.gold import DocumentInput
+from aicities.release.gold import DocumentInput, FactLayer
 from aicities.release.summary import DocSummary, Summary
 
 
@@ -52,12 +54,13 @@ def bio_tags(text: str, spans: Sequence[Span], tag_ids: Mapping[str, int]) -> li
 
 
 def document_rows(
-    doc: DocumentInput, schema: Schema, split_of: Mapping[str, str]
+    doc: DocumentInput, schema: Schema, split_of: Mapping[str, str],
+    layer: FactLayer | None = None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """Every release row derived from one article as ``(config, split, row)``, file order.
 
     Paragraph rows use paragraph offsets (``annotations.by_paragraph``); the documents row
-    keeps document offsets.
+    keeps document offsets. ``layer``: the checked fact layer (facts rows; none without).
     """
     tag_ids = {tag: i for i, tag in enumerate(schema.bio_tags())}
     grouped = by_paragraph(doc.spans, doc.paragraphs)
@@ -89,6 +92,11 @@ def document_rows(
                 }))
         out.append(("city", split, {**base, "labels": cities}))
         out.append(("topic", split, {**base, "labels": topics}))
+    if layer is not None:
+        published = doc.record.get("published")
+        for paragraph_id, row in fact_rows(layer.facts.get(doc.doc_id, ()), doc.spans,
+                                           doc.paragraphs, layer.resolver, published):
+            out.append(("facts", split_of[paragraph_id], row))
     out.append(("documents", DOCUMENTS_SPLIT, _document_row(doc, schema, split_of, grouped)))
     return out
 
@@ -159,6 +167,21 @@ def count_document(summary: Summary, doc: DocumentInput, rows: Sequence[tuple[st
             stats.topics.update(row["labels"])
     summary.per_doc[doc.doc_id] = stats
     summary.documents.append(dict(doc.record))
+
+
+def count_row(summary: Summary, config: str, split: str) -> None:
+    """Count one row written outside an article's rows (the ``entities`` config)."""
+    summary.rows.setdefault(config, _zero(config))[split] += 1
+
+
+def entity_mentions(doc: DocumentInput) -> list[tuple[str, Span]]:
+    """The article's entity spans (document offsets) with their paragraph ids, text order."""
+    out = []
+    for s in doc.spans:
+        if s.label in ENTITY_LABELS:
+            p = next(p for p in doc.paragraphs if p.start <= s.start and s.end <= p.end)
+            out.append((p.id, s))
+    return out
 
 
 def _zero(config: str) -> Counter[str]:

@@ -19,6 +19,9 @@ One module per level (ids, levels and classes in ``aicities.errors``):
 * ``level5`` CORPUS — every paragraph judged, no span crossing a paragraph boundary, the
   same string labelled the same way everywhere and every occurrence of an annotated string
   annotated (exceptions, with reasons, in ``annotations/exceptions.yaml``).
+* ``level6`` FACT / ENTITY — every entity mention resolves to one canonical entity of
+  ``annotations/entities.yaml``; every measurement figure has one fact (or a listed reason
+  for none) whose ids resolve, spans lie in the figure's paragraph, status is from the set.
 
 The span-level checks are plain functions (``span_problems``) so that the Label Studio
 importer and the release builder run exactly the same checks.
@@ -56,6 +59,7 @@ from aicities.annotation.validate.level5 import (
     Unannotated,
     corpus_problems,
 )
+from aicities.annotation.validate.level6 import fact_layer_problems
 from aicities.annotation.validate.problems import (
     LEVEL_CLASS,
     SCHEMA_ERRORS,
@@ -157,4 +161,7 @@ def validate_project(
         corpus_problems(paragraphs, clean, spans_by_doc, label_rows, exceptions, report,
                         spans_rel, rel, stale=spans_dir == project.spans_dir)
     )
+    if not report.problems and spans_dir == project.spans_dir:
+        report.problems.extend(fact_layer_problems(
+            project, {doc_id: [s for _, s in spans] for doc_id, spans in spans_by_doc.items()}))
     return report

@@ -15,6 +15,7 @@ LEVEL_CLASS = {
     3: "SPAN",
     4: "LABEL",
     5: "CORPUS",
+    6: "FACT",  # and ENTITY: the fact layer and the canonical entities
 }
 # id → (level, class, what it means): the validator's view of the registry.
 SCHEMA_ERRORS: dict[str, tuple[int, str, str]] = {
