@@ -43,9 +43,10 @@ class EntitiesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     overrides: list[Override] = []
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class EntityProblem:
-    """One problem: ``path:line`` when known (line 0: the file as a whole)."""
+    """One problem of the fact layer (entities and facts alike): ``path:line`` when known
+    (line 0: the file as a whole); the validator's level 6 turns it into its Problem."""
 
     path: str
     line: int

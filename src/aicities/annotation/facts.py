@@ -26,7 +26,7 @@ from typing import Any
 
 import msgspec
 
-from aicities.annotation.entities import ENTITY_LABELS, Resolver, read_entities
+from aicities.annotation.entities import ENTITY_LABELS, EntityProblem, Resolver, read_entities
 from aicities.annotation.records import Span, load_spans, paragraph_of
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
@@ -71,15 +71,8 @@ _FACT_KEYS = {"id", "figure", "subject", "subject_mention", "subject_reason", "p
 _NO_FACT_KEYS = {"id", "figure", "no_fact"}
 
 
-@dataclass(frozen=True, order=True)
-class FactProblem:
-    path: str
-    line: int
-    error_id: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line} [{self.error_id}] {self.message}"
+# The fact layer's problems have the entities' shape: one type for level 6's findings.
+FactProblem = EntityProblem
 
 
 def fact_to_json(fact: FactLine) -> dict[str, Any]:
