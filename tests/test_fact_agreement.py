@@ -58,3 +58,36 @@ def test_identical_passes_agree_fully() -> None:
     got = fact_agreement(a, a)
     assert got["subject_accuracy"] == got["time_accuracy"] == 1.0
     assert got["property_f1_exact"] == got["property_f1_overlap"] == got["status_kappa"] == 1.0
+
+
+def test_every_fact_disagreement_is_adjudicated_and_the_gold_follows_it() -> None:
+    """Each figure agreement.json lists as a fact disagreement has one decision in
+    annotations/fact_adjudication.jsonl naming a rule of GUIDELINES.md §11.8, and the gold
+    equals the chosen pass on the disputed slots."""
+    import json
+    from pathlib import Path
+
+    from aicities.annotation.facts import load_facts_dir
+
+    root = Path(__file__).resolve().parents[1]
+    listed = json.loads((root / "annotations" / "agreement.json").read_text("utf-8"))
+    disputed = {d["figure"]: d["slots"] for d in listed["facts"]["disagreements"]}
+    lines = (root / "annotations" / "fact_adjudication.jsonl").read_text("utf-8").splitlines()
+    decided = {r["figure"]: r for r in map(json.loads, lines)}
+    assert disputed and set(decided) == set(disputed) and len(lines) == len(decided)
+    guidelines = (root / "annotations" / "GUIDELINES.md").read_text("utf-8")
+    passes = {name: {f.figure: f for doc in load_facts_dir(
+        root / "annotations" / "passes" / name / "facts").values() for f in doc}
+        for name in ("first", "blind")}
+    gold = {f.figure: f for doc in load_facts_dir(root / "annotations" / "facts").values()
+            for f in doc}
+    for figure, row in decided.items():
+        assert row["slots"] == disputed[figure] and row["reason"]
+        assert f"**{row['rule']}**" in guidelines, row["rule"]
+        chosen = passes[row["decision"]][figure]
+        if "fact_vs_no_fact" in row["slots"]:
+            assert (gold[figure].no_fact is None) == (chosen.no_fact is None), figure
+            continue
+        for slot in row["slots"]:
+            attr = "property" if slot == "property" else slot
+            assert getattr(gold[figure], attr) == getattr(chosen, attr), (figure, slot)

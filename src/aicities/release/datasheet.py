@@ -227,7 +227,8 @@ def _agreement_report(a: Mapping[str, Any]) -> str:
                   f"pass and a no-fact line in the other). {len(facts['disagreements'])} "
                   "figures differ in at least one slot ("
                   + ", ".join(f"{n} {k}" for k, n in sorted(slots.items()))
-                  + "); they are not adjudicated yet: the fact gold is the first pass."]
+                  + "), each decided in `annotations/fact_adjudication.jsonl`; the rules "
+                  "that generalize are GUIDELINES.md section 11.8."]
     return "\n".join(parts)
 
 
