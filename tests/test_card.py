@@ -59,7 +59,7 @@ def test_every_config_loads_offline_with_the_declared_features(project, features
         assert dataset[split].features == features[config]
         assert dataset[split].num_rows == len(rows)
         if rows:
-            key = "doc_id"
+            key = "id" if config == "entities" else "doc_id"
             assert dataset[split][0][key] == rows[0][1][key]
     streamed = load_dataset(str(project.release), config, streaming=True)
     for split in split_names(config):
@@ -78,10 +78,20 @@ def test_row_counts_equal_the_corpus_stats(project):
     figures = sum(row["label"] in figure_labels
                   for doc in project.doc_ids() if project.spans_path(doc).exists()
                   for _, row in iter_jsonl(project.spans_path(doc)))
+    measurement = {"MONEY", "PERCENT", "QUANTITY", "DURATION"}
+    fact_lines = [f for doc in project.doc_ids()
+                  for _, f in iter_jsonl(project.annotations / "facts" / f"{doc}.jsonl")]
     assert {c: sum(v.values()) for c, v in infos.items()} == {
         "ner": len(paragraphs), "city": len(paragraphs), "topic": len(paragraphs),
         "figures": figures, "documents": len(list(iter_documents(project))),
+        # one row per fact line that is not a no-fact line; one per canonical entity
+        "facts": sum("no_fact" not in f for f in fact_lines),
+        "entities": len(yaml.safe_load((project.annotations / "entities.yaml").read_text(
+            encoding="utf-8"))["entities"]),
     }
+    assert len(fact_lines) == sum(row["label"] in measurement
+                                  for doc in project.doc_ids()
+                                  for _, row in iter_jsonl(project.spans_path(doc)))
     table = article_table(project)  # what `aicities stats` prints
     assert sum(infos["ner"].values()) == table.loc["total", "paragraphs"]
     assert infos["documents"]["corpus"] == len(table) - 1

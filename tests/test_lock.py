@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -137,7 +138,8 @@ def _two_annotated_paragraphs(project: Project) -> tuple[str, str, str]:
 def test_two_merges_on_one_document_keep_both_annotators_work(tmp_project: Project):
     """Merge A reads the gold and stops before writing; merge B, started then, must wait
     for A (it says so) and read the gold A wrote, so neither annotator's removal is lost."""
-    import aicities.labelstudio.received as received
+    # The verb's steps call plan_merge through the workflow module: patch it there.
+    import aicities.labelstudio.workflow as received
 
     project = tmp_project
     doc_id, p1, p2 = _two_annotated_paragraphs(project)
@@ -161,7 +163,10 @@ def test_two_merges_on_one_document_keep_both_annotators_work(tmp_project: Proje
 
     a = fork(merge_a)
     try:
-        assert os.read(planned_r, 1) == b"x"  # A has read the gold, holds the lock, waits
+        # A has read the gold, holds the lock, waits (a bounded wait: if the patch did not
+        # take, A never writes, and the test must fail rather than hang)
+        assert select.select([planned_r], [], [], 300)[0], "merge A never paused"
+        assert os.read(planned_r, 1) == b"x"
         err_r, err_w = os.pipe()
         b = fork(lambda: main(["--root", str(project.root), "--lock-timeout", "600", "ls",
                                "merge", "--annotator", "ann-b", "--apply"]), stderr=err_w)

@@ -67,7 +67,14 @@ def test_sample_problems_names_a_wrong_record(project):
 def test_agreement_json_is_reproduced_from_the_passes(project, capsys):
     assert main(["--root", str(project.root), "agreement", "--check"]) == 0
     report = json.loads((project.annotations / "agreement.json").read_text("utf-8"))
-    assert set(report["targets"]) == set(TARGETS)
+    from aicities.annotation.fact_agreement import TARGETS as FACT_TARGETS
+
+    # the span and label targets, and the fact layer's (its blind pass is a sample)
+    assert set(report["targets"]) == set(TARGETS) | set(FACT_TARGETS)
+    from aicities.annotation.facts import load_facts_dir
+
+    first = load_facts_dir(project.annotations / "passes" / "first" / "facts")
+    assert report["facts"]["figures_in_both"] >= 0.3 * sum(len(v) for v in first.values())
     # The whole corpus is double-annotated: agreement is over every paragraph.
     assert report["sample"]["paragraphs"] == report["sample"]["of"] == 191
 

@@ -227,6 +227,11 @@ def test_missing_meta(mini: Project) -> None:
     assert refusal(mini).startswith("tasks/external/tagger/meta.yaml [missing-file]")
 
 
+def test_a_folder_name_outside_the_pattern(mini: Project) -> None:
+    zero_shot(mini, name="My Tagger", kind="submissions")
+    assert refusal(mini).startswith("tasks/submissions/My Tagger [bad-name]")
+
+
 def test_name_of_a_baseline(mini: Project) -> None:
     zero_shot(mini, name="crf", kind="submissions")
     assert refusal(mini).startswith("tasks/submissions/crf [duplicate-name]")

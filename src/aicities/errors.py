@@ -218,7 +218,17 @@ REGISTRY: dict[str, ErrorId] = {
     "no-articles": _e(0, "INPUT", "no folder of raw articles", _P),
     "empty-file": _e(0, "INPUT", "an empty raw file", _P),
     "crlf": _e(0, "INPUT", "a raw file with CR line endings", _P),
-    "missing-file": _e(0, "INPUT", "a baseline's term list does not exist", _P),
+    "missing-file": _e(0, "INPUT", "a baseline's term list does not exist, or a submission "
+                       "folder without meta.yaml, predictions.jsonl or a LODO fold", _P),
+    # --- submissions (tasks.submissions): systems scored from committed predictions
+    "unexpected-file": _e(0, "SUBMISSION", "a file the protocol does not read (lodo/ of a "
+                          "zero-shot system, a fold naming no article)", _P),
+    "bad-name": _e(0, "SUBMISSION", "a folder name that is not lower-case letters, digits "
+                   "and - . _", _P),
+    "duplicate-name": _e(0, "SUBMISSION", "a submission with the name of a baseline or "
+                         "another submission", _P),
+    "undeclared-label": _e(0, "SUBMISSION", "a prediction label that meta.yaml's labels does "
+                           "not list", _P),
     "bad-lock-timeout": _e(0, "INPUT", "AICITIES_LOCK_TIMEOUT is not a number of seconds "
                            ">= 0", _P),
     # --- CONFIG: YAML and JSON configuration files

@@ -35,7 +35,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from aicities.errors import DataError
+from aicities.errors import REGISTRY, DataError
 from aicities.files import iter_jsonl, read_config
 from aicities.tasks.evaluate import RawRow
 
@@ -47,15 +47,10 @@ ZERO_SHOT, TRAINED = "zero-shot", "trained"
 ALL = "all"
 """the fold name of a zero-shot system's all-paragraph predictions"""
 
-ERRORS: dict[str, str] = {
-    "bad-config": "meta.yaml is not a valid record (unknown or missing key, wrong type)",
-    "missing-file": "a submission folder without meta.yaml, predictions.jsonl or a LODO fold",
-    "unexpected-file": "a file the protocol does not read (lodo/ of a zero-shot system, a "
-                       "fold naming no article)",
-    "bad-name": "a folder name that is not lower-case letters, digits and - . _",
-    "duplicate-name": "a submission with the name of a baseline or another submission",
-    "undeclared-label": "a prediction label that meta.yaml's labels does not list",
-}
+# The ids a submission can fail with: a view of the one registry (aicities.errors).
+ERRORS: dict[str, str] = {code: REGISTRY[code].message for code in (
+    "bad-config", "missing-file", "unexpected-file", "bad-name", "duplicate-name",
+    "undeclared-label")}
 
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 _NAME = r"^[a-z0-9][a-z0-9._-]*$"
