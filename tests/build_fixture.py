@@ -80,33 +80,39 @@ Prose without statistics.
 """
 
 
-def _record(doc_id: str, clean: str, paragraphs: list[Any]) -> dict[str, Any]:
+def article_record(doc_id: str, clean: str = "", **fields: Any) -> dict[str, Any]:
+    """A complete ``documents.jsonl`` line for a test article (the clean stage's record:
+    every key of ``aicities.corpus.article.Article``); ``fields`` override the defaults."""
     data = clean.encode("utf-8")
-    return {
-        "doc_id": doc_id,
-        "title": paragraphs[0].text if doc_id == "d1" else None,
-        "site": "fixture",
-        "site_name": "fixture site",
-        "publisher": "fixture publisher" if doc_id == "d1" else None,
-        "author": None,
-        "published": "2025-02" if doc_id == "d1" else "2025",
-        "published_precision": "month" if doc_id == "d1" else "year",
-        "date_method": "stated: fixture",
-        "url": None,
-        "language": "zh",
-        "script": SCRIPTS[doc_id],
-        "raw_sha256": hashlib.sha256(data).hexdigest(),
-        "raw_bytes": len(data),
-        "raw_chars": len(clean),
-        "clean_sha256": hashlib.sha256(data).hexdigest(),
-        "clean_chars": len(clean),
-        "paragraphs": len(paragraphs),
-        "paragraph_kinds": {},
-        "sentences": sum(len(p.sentences) for p in paragraphs),
-        "corrections": [],
-        "removed_chars": {"boilerplate": 3} if doc_id == "d1" else {},
-        "notes": None,
+    record: dict[str, Any] = {
+        "doc_id": doc_id, "title": None, "site": "fixture", "site_name": "fixture site",
+        "publisher": None, "author": None, "published": None, "published_precision": None,
+        "date_method": None, "url": None, "language": "zh", "script": "simplified",
+        "raw_sha256": hashlib.sha256(data).hexdigest(), "raw_bytes": len(data),
+        "raw_chars": len(clean), "clean_sha256": hashlib.sha256(data).hexdigest(),
+        "clean_chars": len(clean), "paragraphs": 0, "paragraph_kinds": {}, "sentences": 0,
+        "corrections": [], "removed_chars": {}, "notes": None,
     }
+    unknown = set(fields) - set(record)
+    if unknown:
+        raise KeyError(f"not a documents.jsonl key: {sorted(unknown)}")
+    record.update(fields)
+    return record
+
+
+def _record(doc_id: str, clean: str, paragraphs: list[Any]) -> dict[str, Any]:
+    return article_record(
+        doc_id, clean,
+        title=paragraphs[0].text if doc_id == "d1" else None,
+        publisher="fixture publisher" if doc_id == "d1" else None,
+        published="2025-02" if doc_id == "d1" else "2025",
+        published_precision="month" if doc_id == "d1" else "year",
+        date_method="stated: fixture",
+        script=SCRIPTS[doc_id],
+        paragraphs=len(paragraphs),
+        sentences=sum(len(p.sentences) for p in paragraphs),
+        removed_chars={"boilerplate": 3} if doc_id == "d1" else {},
+    )
 
 
 def make_mini_project(root: Path, *, spans: bool = True, labels: bool = True) -> Project:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from aicities.annotation.passes import adjudication_problems, read_pass
-from aicities.annotation.records import load_paragraph_labels
+from aicities.annotation.validate import load_paragraph_labels
 from aicities.corpus.documents import load_paragraphs
 
 

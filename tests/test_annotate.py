@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from aicities.annotation.records import Span, load_spans, read_paragraph_labels
+from aicities.annotation.records import Span
 from aicities.annotation.schema import get_schema
 from aicities.annotation.sheets import apply_sheet, parse_sheet, write_sheet
+from aicities.annotation.validate import load_spans, read_paragraph_labels
 from aicities.cli import main
 from aicities.corpus.documents import load_paragraphs
 from aicities.errors import DataError, DataErrors

@@ -21,8 +21,8 @@ def load_bench():
 def test_replicating_twice_doubles_the_corpus_under_new_ids(project, tmp_path):
     bench = load_bench()
     copy = bench.replicate(project, tmp_path / "x2", 2)
-    docs = [d["doc_id"] for d in iter_documents(copy)]
-    originals = [d["doc_id"] for d in iter_documents(project)]
+    docs = [d.doc_id for d in iter_documents(copy)]
+    originals = [d.doc_id for d in iter_documents(project)]
     assert docs == [f"r{k:04d}x{d}" for k in range(2) for d in originals]
     paragraphs = load_paragraphs(copy)
     assert len(paragraphs) == 2 * len(load_paragraphs(project))

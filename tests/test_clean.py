@@ -318,6 +318,6 @@ def test_a_sixth_article_of_a_known_site_cleans_without_code_changes(tmp_project
     assert [p.kind for p in doc.paragraphs] == [
         "title", "byline", "heading", "body", "caption", "byline", "byline",
     ]
-    assert doc.record["title"] == "测试标题,深圳AI"
-    assert doc.record["author"] is None and doc.record["published"] is None
+    assert doc.record.title == "测试标题,深圳AI"
+    assert doc.record.author is None and doc.record.published is None
     assert check_clean(tmp_project) == []

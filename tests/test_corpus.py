@@ -15,31 +15,31 @@ from aicities.errors import DataError
 
 def test_documents_jsonl_describes_every_raw_article(project):
     docs = list(iter_documents(project))
-    assert [d["doc_id"] for d in docs] == project.doc_ids()
+    assert [d.doc_id for d in docs] == project.doc_ids()
     for d in docs:
-        raw = project.raw_path(d["doc_id"]).read_bytes()
-        clean = project.clean_path(d["doc_id"]).read_text(encoding="utf-8")
-        assert d["raw_sha256"] == hashlib.sha256(raw).hexdigest()
-        assert d["raw_bytes"] == len(raw)
-        assert d["raw_chars"] == len(raw.decode("utf-8"))
-        assert d["clean_chars"] == len(clean)
-        assert d["date_method"] is None or d["date_method"].startswith(("stated:", "inferred:"))
-    scripts = {d["doc_id"][:3]: d["script"] for d in docs}
+        raw = project.raw_path(d.doc_id).read_bytes()
+        clean = project.clean_path(d.doc_id).read_text(encoding="utf-8")
+        assert d.raw_sha256 == hashlib.sha256(raw).hexdigest()
+        assert d.raw_bytes == len(raw)
+        assert d.raw_chars == len(raw.decode("utf-8"))
+        assert d.clean_chars == len(clean)
+        assert d.date_method is None or d.date_method.startswith(("stated:", "inferred:"))
+    scripts = {d.doc_id[:3]: d.script for d in docs}
     assert scripts == {
         "000": "simplified", "001": "traditional", "002": "traditional",
         "003": "simplified", "004": "simplified",
     }
-    assert [d["corrections"] for d in docs if d["doc_id"].startswith("002")] == [
+    assert [d.corrections for d in docs if d.doc_id.startswith("002")] == [
         ["002-c1", "002-c2", "002-c3"]
     ]
 
 
 def test_simplified_text_keeps_offsets(project):
     for d in iter_documents(project):
-        clean = project.clean_path(d["doc_id"]).read_text(encoding="utf-8")
+        clean = project.clean_path(d.doc_id).read_text(encoding="utf-8")
         simplified = to_simplified(clean)
         assert len(simplified) == len(clean)
-        if d["script"] == "traditional":
+        if d.script == "traditional":
             assert simplified != clean
             assert detect_script(simplified) == "simplified"
     assert to_simplified("蘇州工業園區") == "苏州工业园区"
@@ -62,7 +62,7 @@ def test_stats_table_counts_from_the_data(project):
     table = article_table(project)
     docs = list(iter_documents(project))
     assert list(table.index) == [*project.doc_ids(), "total"]
-    assert table.loc["total", "paragraphs"] == sum(d["paragraphs"] for d in docs)
+    assert table.loc["total", "paragraphs"] == sum(d.paragraphs for d in docs)
     assert table.loc["002_4a838e49729568d0", "corrections"] == 3
     assert table.loc["001_fdcd9d4ed58f5ec2", "caption"] == 2
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from aicities.annotation.records import dumps_spans, load_paragraph_labels, load_spans
+from aicities.annotation.records import dumps_spans
+from aicities.annotation.validate import load_paragraph_labels, load_spans
 from aicities.cli import main
 from aicities.corpus.documents import load_paragraphs
 from aicities.files import dumps_jsonl

@@ -130,6 +130,15 @@ def _segments(root: Path) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
+def _documents(root: Path) -> None:
+    path = root / "corpus" / "documents.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = json.loads(lines[0])
+    row["raw_chars"] = str(row["raw_chars"])  # a count written as a string
+    lines[0] = json.dumps(row, ensure_ascii=False)
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
 RAW = "zzz_0000000000000000"
 # id → (break the copy, the verb's argv)
 CLI_CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
@@ -153,6 +162,7 @@ CLI_CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     "correction-unknown-doc": (lambda r: _correction(r, id="zz-1", doc_id=RAW), ["clean"]),
     "correction-overlap": (lambda r: _correction(r, id="zz-1"), ["clean"]),
     "segment-text-mismatch": (_segments, ["validate"]),
+    "bad-document-record": (_documents, ["validate"]),
     # A zero-width space is not whitespace (the file is not empty), and the
     # invisible-character rule removes it: nothing is left.
     "nothing-left": (lambda r: (

@@ -28,7 +28,8 @@ from aicities.annotation.facts import (
     dumps_facts,
     read_facts,
 )
-from aicities.annotation.records import Span, load_spans
+from aicities.annotation.records import Span
+from aicities.annotation.validate import load_spans
 from aicities.corpus.segment import Paragraph, Sentence
 from aicities.errors import DataError
 from aicities.project import Project
@@ -187,5 +188,5 @@ def test_gold_entities_and_facts_pass_every_check() -> None:
     data = read_entities(project.annotations / "entities.yaml")
     spans = {d: load_spans(project, d) for d in project.doc_ids()}
     assert entity_problems(data, spans, "entities.yaml") == []
-    assert check_facts(project) == []
-    assert check_facts(project, project.annotations / "passes" / "first" / "facts") == []
+    assert check_facts(project, spans) == []
+    assert check_facts(project, spans, project.annotations / "passes" / "first" / "facts") == []

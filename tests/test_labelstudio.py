@@ -37,6 +37,7 @@ from aicities.labelstudio.received import (
 )
 from aicities.labelstudio.tasks import build_tasks, config_path
 from aicities.project import Project
+from build_fixture import article_record
 
 RICH = Path(__file__).resolve().parent / "fixtures" / "labelstudio" / "rich"
 RICH_ID = "900_f1c7a2e0b5d94c13"
@@ -68,7 +69,7 @@ def add_rich_document(project: Project) -> list[Paragraph]:
         path.write_text(old + extra, encoding="utf-8")
 
     append(project.segments_file, dumps_jsonl(rows))
-    append(project.documents_file, dumps_jsonl([{"doc_id": RICH_ID, "title": meta["title"]}]))
+    append(project.documents_file, dumps_jsonl([article_record(RICH_ID, title=meta["title"])]))
     project.spans_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(RICH / "spans.jsonl", project.spans_path(RICH_ID))
     append(project.paragraph_labels_file, (RICH / "paragraphs.jsonl").read_text("utf-8"))
@@ -239,7 +240,8 @@ def test_gold_to_label_studio_to_received_is_exact(rich_export) -> None:
 def test_results_round_trip_through_the_converter(rich) -> None:
     project, paragraphs = rich
     schema = get_schema(project.schema_file)
-    from aicities.annotation.records import by_paragraph, load_paragraph_labels, load_spans
+    from aicities.annotation.records import by_paragraph
+    from aicities.annotation.validate import load_paragraph_labels, load_spans
 
     spans = by_paragraph(load_spans(project, RICH_ID), paragraphs)
     labels = load_paragraph_labels(project)

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from aicities.annotation.records import load_paragraph_labels
 from aicities.annotation.schema import get_schema
+from aicities.annotation.validate import load_paragraph_labels
 from aicities.cli import main
 from aicities.corpus.documents import load_paragraphs
 from aicities.files import iter_jsonl

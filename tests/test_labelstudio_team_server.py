@@ -27,7 +27,8 @@ from typing import Any
 import httpx
 import pytest
 
-from aicities.annotation.records import by_paragraph, load_paragraph_labels, load_spans
+from aicities.annotation.records import by_paragraph
+from aicities.annotation.validate import load_paragraph_labels, load_spans
 from aicities.cli import main
 from aicities.corpus.documents import load_paragraphs
 from aicities.labelstudio.received import received_dir

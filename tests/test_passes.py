@@ -7,8 +7,8 @@ import json
 from collections import Counter
 
 from aicities.annotation.passes import TARGETS, blind_sample, compare_passes, sample_problems
-from aicities.annotation.records import read_paragraph_labels
 from aicities.annotation.schema import get_schema
+from aicities.annotation.validate import read_paragraph_labels
 from aicities.cli import main
 from aicities.corpus.documents import load_paragraphs
 

@@ -17,6 +17,7 @@ from aicities.corpus.script import to_simplified
 from aicities.errors import DataError
 from aicities.files import dumps_jsonl
 from aicities.project import Project
+from build_fixture import article_record
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTITY_LABELS = ("PER", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK")
@@ -146,7 +147,7 @@ def tiny(tmp_path: Path) -> Project:
         start = end + 1
     (root / "corpus" / "segments.jsonl").write_text(dumps_jsonl(rows), encoding="utf-8")
     (root / "corpus" / "documents.jsonl").write_text(
-        json.dumps({"doc_id": "t", "published": "2025-04"}) + "\n", encoding="utf-8")
+        json.dumps(article_record("t", text, published="2025-04")) + "\n", encoding="utf-8")
     return Project(root)
 
 

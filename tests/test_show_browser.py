@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from aicities.annotation.records import load_spans
 from aicities.annotation.schema import get_schema
+from aicities.annotation.validate import load_spans
 from aicities.corpus.documents import iter_documents, load_paragraphs, process
 from aicities.corpus.script import to_simplified
 from aicities.files import read_text, write_all, write_bytes_atomic
@@ -62,7 +62,7 @@ def _build(project: Project, out: Path) -> Site:
     write_all({out / name: html for name, html in pages.items()})
     site = Site(project, out, {name: Counter() for name in pages})
     for doc in iter_documents(project):
-        doc_id = doc["doc_id"]
+        doc_id = doc.doc_id
         site.expected[f"{doc_id}.html"] = Counter(s.label for s in load_spans(project, doc_id))
     return site
 
@@ -196,8 +196,8 @@ def test_script_switch_on_a_traditional_article(
 ) -> None:
     site = sites[which]
     doc_id = doc_id_for(site.project, prefix)
-    record = next(d for d in iter_documents(site.project) if d["doc_id"] == doc_id)
-    assert record["script"] == "traditional"
+    record = next(d for d in iter_documents(site.project) if d.doc_id == doc_id)
+    assert record.script == "traditional"
     simplified = to_simplified(read_text(site.project.clean_path(doc_id)))
     paragraphs = [p for p in load_paragraphs(site.project) if p.doc_id == doc_id]
     tab.page.goto(site.url(f"{doc_id}.html"))

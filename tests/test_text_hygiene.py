@@ -53,10 +53,10 @@ def test_clean_removes_them_records_the_rule_and_keeps_the_clean_text(tmp_projec
     n = _poison(tmp_project)
     run_clean(tmp_project)
     assert tmp_project.clean_path(DOC).read_bytes() == before
-    (record,) = [d for d in iter_documents(tmp_project) if d["doc_id"] == DOC]
-    assert record["removed_chars"]["invisible-character"] == n
-    others = [d for d in iter_documents(tmp_project) if d["doc_id"] != DOC]
-    assert all("invisible-character" not in d["removed_chars"] for d in others)
+    (record,) = [d for d in iter_documents(tmp_project) if d.doc_id == DOC]
+    assert record.removed_chars["invisible-character"] == n
+    others = [d for d in iter_documents(tmp_project) if d.doc_id != DOC]
+    assert all("invisible-character" not in d.removed_chars for d in others)
 
 
 def test_the_viewer_shows_no_invisible_character(tmp_project: Project):
@@ -75,7 +75,7 @@ def test_the_viewer_shows_no_invisible_character(tmp_project: Project):
 def test_the_seeds_hold_none_so_clean_check_is_unchanged(project: Project):
     for doc_id in project.doc_ids():
         assert INVISIBLE.search(project.raw_path(doc_id).read_text(encoding="utf-8")) is None
-    assert all("invisible-character" not in d["removed_chars"] for d in iter_documents(project))
+    assert all("invisible-character" not in d.removed_chars for d in iter_documents(project))
 
 
 # --------------------------------------------------------------------------- inputs.loads

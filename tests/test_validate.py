@@ -139,7 +139,7 @@ def _append(path: Path, row: dict) -> int:
 def test_a_duplicate_paragraph_id_is_an_error_for_every_reader(tmp_path):
     """Not "the last line wins": the records' reader (passes, Label Studio, the viewer) and
     the builder refuse it, naming both lines."""
-    from aicities.annotation.records import load_paragraph_labels
+    from aicities.annotation.validate import load_paragraph_labels
     from aicities.errors import DataErrors
 
     project = mini_project(tmp_path)
@@ -155,7 +155,8 @@ def test_a_duplicate_paragraph_id_is_an_error_for_every_reader(tmp_path):
 
 
 def test_the_reader_returns_typed_records_and_refuses_what_the_validator_refuses(tmp_path):
-    from aicities.annotation.records import ParagraphLabels, Span, load_paragraph_labels, load_spans
+    from aicities.annotation.records import ParagraphLabels, Span
+    from aicities.annotation.validate import load_paragraph_labels, load_spans
     from aicities.errors import DataErrors
 
     project = mini_project(tmp_path)

@@ -262,6 +262,8 @@ REGISTRY: dict[str, ErrorId] = {
     "correction-overlap": _e(0, "CONTENT", "two corrections overlapping", _P),
     "nothing-left": _e(0, "CONTENT", "the cleaning rules removed the whole article", _P),
     "clean-stale": _e(0, "CONTENT", "a clean text that raw + rules no longer produce", _P),
+    "bad-document-record": _e(0, "CONTENT", "a documents.jsonl line that is not an article "
+                              "record (a missing or unknown key, a wrong type)", _P),
     "segment-text-mismatch": _e(0, "CONTENT", "a segments.jsonl paragraph whose text is not "
                                 "the clean text at its offsets", _P),
     "t2s-length-change": _e(0, "CONTENT", "OpenCC t2s changed the text's length", _P),

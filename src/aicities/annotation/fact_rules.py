@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from aicities.annotation.entities import Resolver, read_entities
 from aicities.annotation.facts import DOCUMENT_TIME, MEASUREMENT_LABELS, FactLine, TextSpan
-from aicities.annotation.records import Span, load_spans, paragraph_of
+from aicities.annotation.records import Span, paragraph_of
+from aicities.annotation.validate import load_spans
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.files import read_text

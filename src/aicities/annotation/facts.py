@@ -27,7 +27,7 @@ from typing import Any
 import msgspec
 
 from aicities.annotation.entities import ENTITY_LABELS, EntityProblem, Resolver, read_entities
-from aicities.annotation.records import Span, load_spans, paragraph_of
+from aicities.annotation.records import Span, paragraph_of
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import REGISTRY
@@ -218,9 +218,11 @@ def _subject_problems(f: FactLine, p: Paragraph, by_id: Mapping[str, Span],
     return []
 
 
-def check_facts(project: Project, facts_dir: Path | None = None) -> list[FactProblem]:
+def check_facts(project: Project, spans_by_doc: Mapping[str, Sequence[Span]],
+                facts_dir: Path | None = None) -> list[FactProblem]:
     """Check the facts folder (default the gold ``annotations/facts/``) of every document,
-    against the gold spans and ``annotations/entities.yaml``. Empty list: all good."""
+    against the gold spans ``spans_by_doc`` (document offsets, as the validator read them)
+    and ``annotations/entities.yaml``. Empty list: all good."""
     folder = facts_dir or project.annotations / "facts"
     resolver = Resolver(read_entities(project.annotations / "entities.yaml"))
     paragraphs = load_paragraphs(project)
@@ -229,7 +231,7 @@ def check_facts(project: Project, facts_dir: Path | None = None) -> list[FactPro
         path = folder / f"{doc_id}.jsonl"
         inside = path.is_relative_to(project.root)
         rel = str(path.relative_to(project.root)) if inside else str(path)
-        ctx = DocContext(doc_id, load_spans(project, doc_id),
+        ctx = DocContext(doc_id, list(spans_by_doc.get(doc_id, ())),
                          [p for p in paragraphs if p.doc_id == doc_id],
                          read_text(project.clean_path(doc_id)))
         lines, problems = read_facts(path) if path.exists() else ([], [])

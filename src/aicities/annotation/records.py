@@ -24,13 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from aicities.annotation.schema import NORM_FIELDS
 from aicities.corpus.segment import Paragraph
 from aicities.files import dumps_jsonl
-from aicities.project import Project
 
 
 @dataclass(frozen=True)
@@ -94,34 +92,6 @@ class ParagraphLabels:
 
 def span_id(doc_id: str, number: int) -> str:
     return f"{doc_id}:s{number:04d}"
-
-
-def load_spans(project: Project, doc_id: str) -> list[Span]:
-    """Gold spans of a document in document offsets, read by the validator's levels 1–2
-    (the one reader of the format; raises DataErrors); no spans file is no spans."""
-    path = project.spans_path(doc_id)
-    reader = _reader()
-    return [span for _, span in reader.read_spans(path, reader.rel_path(project, path))]
-
-
-def load_paragraph_labels(project: Project) -> dict[str, ParagraphLabels]:
-    """The gold paragraph labels (``annotations/paragraphs.jsonl``) by paragraph id."""
-    path = project.paragraph_labels_file
-    reader = _reader()
-    return reader.read_paragraph_labels(path, reader.rel_path(project, path))
-
-
-def read_paragraph_labels(path: Path) -> dict[str, ParagraphLabels]:
-    """Paragraph labels from any file in the paragraphs.jsonl format (gold or a pass)."""
-    return _reader().read_paragraph_labels(path)
-
-
-def _reader() -> Any:
-    # The reader is the validator's levels 1–2, which build this module's records: imported
-    # when called, so that the records stay importable without the validator.
-    from aicities.annotation import validate
-
-    return validate
 
 
 def dumps_spans(spans: Iterable[Span]) -> str:

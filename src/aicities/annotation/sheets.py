@@ -32,9 +32,10 @@ from typing import Any
 from aicities import inputs
 from aicities.annotation.records import ParagraphLabels, Span, by_paragraph, span_id, to_document
 from aicities.annotation.schema import NORM_FIELDS, Schema
+from aicities.annotation.validate import read_paragraph_labels
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
-from aicities.files import dumps_jsonl, iter_jsonl
+from aicities.files import dumps_jsonl
 
 HEADER = """\
 # aicities annotation sheet. Guidelines: annotations/GUIDELINES.md
@@ -271,10 +272,7 @@ def merged_labels(
 ) -> str:
     """paragraphs.jsonl content with ``new`` lines replacing or adding to the existing ones,
     in corpus order."""
-    rows: dict[str, dict[str, Any]] = {}
-    if existing_path.exists():
-        for _, row in iter_jsonl(existing_path):
-            rows[row["id"]] = row
+    rows = {pid: lab.to_json() for pid, lab in read_paragraph_labels(existing_path).items()}
     for pid, lab in new.items():
         rows[pid] = lab.to_json()
     position = {p.id: i for i, p in enumerate(order)}

@@ -51,25 +51,21 @@ def _target(project: Project, into: str) -> tuple[Path, Path]:
 
 
 def _load(folder: Path, doc_id: str) -> list[Span]:
-    from aicities.annotation.records import Span
-    from aicities.files import iter_jsonl
+    from aicities.annotation.validate import read_spans
 
-    path = folder / f"{doc_id}.jsonl"
-    return [Span.from_json(r) for _, r in iter_jsonl(path)] if path.exists() else []
+    return [span for _, span in read_spans(folder / f"{doc_id}.jsonl")]
 
 
 def _anchor(project: Project, doc_id: str) -> str | None:
     from aicities.corpus.documents import iter_documents
 
-    return next((d["published"] for d in iter_documents(project) if d["doc_id"] == doc_id), None)
+    return next((d.published for d in iter_documents(project) if d.doc_id == doc_id), None)
 
 
 def run_sheet(args: argparse.Namespace, project: Project) -> int:
-    from aicities.annotation.records import (
-        paragraph_of,
-        read_paragraph_labels,
-    )
+    from aicities.annotation.records import paragraph_of
     from aicities.annotation.sheets import write_sheet
+    from aicities.annotation.validate import read_paragraph_labels
     from aicities.corpus.documents import load_paragraphs
     from aicities.files import write_text_atomic
 

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, project: Project) -> int:
         return _facts(project, out_dir / "facts")
     schema = get_schema(project.schema_file)
     gazetteer = load_gazetteer(project.annotations / "gazetteer.yaml", schema.entity_labels)
-    anchors = {d["doc_id"]: d.get("published") for d in iter_documents(project)}
+    anchors = {d.doc_id: d.published for d in iter_documents(project)}
     by_doc: dict[str, list] = {}
     for p in load_paragraphs(project):
         spans = preannotate(p.text, gazetteer, anchor=anchors.get(p.doc_id))

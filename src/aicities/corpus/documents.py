@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
+from aicities.corpus.article import Article, read_articles
 from aicities.corpus.clean import Cleaned, check_raw, clean_document
 from aicities.corpus.corrections import load_corrections
 from aicities.corpus.script import detect_script, to_simplified
@@ -83,7 +83,7 @@ class CorpusDoc:
     site: SiteRules
     paragraphs: list[Paragraph]
     script: str
-    record: dict[str, Any]
+    record: Article
 
 
 def _raw_files(project: Project) -> list[Path]:
@@ -208,41 +208,41 @@ def _record(
     script: str,
     digest: str,
     raw_bytes: int,
-) -> dict[str, Any]:
+) -> Article:
     titles = [p.text for p in paragraphs if p.kind == "title"]
     kinds = {k: sum(p.kind == k for p in paragraphs) for k in ("title", "heading", "body",
                                                                "caption", "byline")}
-    return {
-        "doc_id": cleaned.doc_id,
-        "title": "".join(titles) if titles else None,
-        "site": site.id,
-        "site_name": source.site_name or site.name,
-        "publisher": source.publisher,
-        "author": source.author,
-        "published": source.published,
-        "published_precision": source.published_precision,
-        "date_method": source.date_method,
-        "url": source.url,
-        "language": "zh",
-        "script": script,
-        "raw_sha256": digest,
-        "raw_bytes": raw_bytes,
-        "raw_chars": len(cleaned.raw),
-        "clean_sha256": hashlib.sha256(cleaned.clean.encode("utf-8")).hexdigest(),
-        "clean_chars": len(cleaned.clean),
-        "paragraphs": len(paragraphs),
-        "paragraph_kinds": kinds,
-        "sentences": sum(len(p.sentences) for p in paragraphs),
-        "corrections": [c.id for c in cleaned.corrections],
-        "removed_chars": dict(sorted(cleaned.removed.items())),
-        "notes": source.notes,
-    }
+    return Article(
+        doc_id=cleaned.doc_id,
+        title="".join(titles) if titles else None,
+        site=site.id,
+        site_name=source.site_name or site.name,
+        publisher=source.publisher,
+        author=source.author,
+        published=source.published,
+        published_precision=source.published_precision,
+        date_method=source.date_method,
+        url=source.url,
+        language="zh",
+        script=script,
+        raw_sha256=digest,
+        raw_bytes=raw_bytes,
+        raw_chars=len(cleaned.raw),
+        clean_sha256=hashlib.sha256(cleaned.clean.encode("utf-8")).hexdigest(),
+        clean_chars=len(cleaned.clean),
+        paragraphs=len(paragraphs),
+        paragraph_kinds=kinds,
+        sentences=sum(len(p.sentences) for p in paragraphs),
+        corrections=[c.id for c in cleaned.corrections],
+        removed_chars=dict(sorted(cleaned.removed.items())),
+        notes=source.notes,
+    )
 
 
 def outputs(project: Project, docs: list[CorpusDoc]) -> dict[Path, str]:
     """Every file the clean stage owns, with its content."""
     files: dict[Path, str] = {project.clean_path(d.cleaned.doc_id): d.cleaned.clean for d in docs}
-    files[project.documents_file] = dumps_jsonl(d.record for d in docs)
+    files[project.documents_file] = dumps_jsonl(d.record.to_json() for d in docs)
     files[project.segments_file] = dumps_jsonl(p.to_json() for d in docs for p in d.paragraphs)
     return files
 
@@ -296,6 +296,6 @@ def load_paragraphs(project: Project) -> list[Paragraph]:
     return out
 
 
-def iter_documents(project: Project) -> Iterator[dict[str, Any]]:
-    for _, row in iter_jsonl(project.documents_file):
-        yield row
+def iter_documents(project: Project) -> Iterator[Article]:
+    """The article records of the committed ``corpus/documents.jsonl``, typed."""
+    return read_articles(project.documents_file)

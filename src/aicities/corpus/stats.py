@@ -15,14 +15,14 @@ def article_table(project: Project) -> pd.DataFrame:
     """One row per article: paragraphs by kind, sentences, characters, corrections applied."""
     rows: list[dict[str, Any]] = []
     for doc in iter_documents(project):
-        row: dict[str, Any] = {"doc_id": doc["doc_id"], "script": doc["script"]}
-        row.update({k: doc["paragraph_kinds"].get(k, 0) for k in KINDS})
+        row: dict[str, Any] = {"doc_id": doc.doc_id, "script": doc.script}
+        row.update({k: doc.paragraph_kinds.get(k, 0) for k in KINDS})
         row.update(
-            paragraphs=doc["paragraphs"],
-            sentences=doc["sentences"],
-            raw_chars=doc["raw_chars"],
-            clean_chars=doc["clean_chars"],
-            corrections=len(doc["corrections"]),
+            paragraphs=doc.paragraphs,
+            sentences=doc.sentences,
+            raw_chars=doc.raw_chars,
+            clean_chars=doc.clean_chars,
+            corrections=len(doc.corrections),
         )
         rows.append(row)
     table = pd.DataFrame(rows).set_index("doc_id")

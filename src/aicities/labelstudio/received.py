@@ -41,13 +41,16 @@ from aicities.annotation.records import (
     Span,
     by_paragraph,
     dumps_spans,
-    load_paragraph_labels,
-    load_spans,
     to_document,
 )
 from aicities.annotation.schema import NORM_FIELDS
 from aicities.annotation.sheets import assign_ids, merged_labels
-from aicities.annotation.validate import read_paragraph_labels, read_spans
+from aicities.annotation.validate import (
+    load_paragraph_labels,
+    load_spans,
+    read_paragraph_labels,
+    read_spans,
+)
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError

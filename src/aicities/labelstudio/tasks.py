@@ -12,11 +12,9 @@ from aicities.annotation.records import (
     ParagraphLabels,
     Span,
     by_paragraph,
-    load_paragraph_labels,
-    load_spans,
 )
 from aicities.annotation.schema import get_schema
-from aicities.annotation.validate import read_spans
+from aicities.annotation.validate import load_paragraph_labels, load_spans, read_spans
 from aicities.corpus.documents import iter_documents, load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
@@ -111,7 +109,7 @@ def build_tasks(
     if annotations not in ("gold", "none"):
         raise ValueError("annotations must be 'gold' or 'none'")
     paragraphs = list(paragraphs if paragraphs is not None else load_paragraphs(project))
-    titles = {d["doc_id"]: str(d.get("title") or d["doc_id"]) for d in iter_documents(project)}
+    titles = {d.doc_id: d.title or d.doc_id for d in iter_documents(project)}
     gold = gold_layer(project, paragraphs) if "gold" in (predictions, annotations) else None
     predicted = {"rules": lambda: rules_layer(project, paragraphs), "gold": lambda: gold,
                  "none": lambda: None}[predictions]()

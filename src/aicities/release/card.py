@@ -200,11 +200,11 @@ def splits_block(summary: Summary) -> str:
 def sources_block(summary: Summary) -> str:
     rows: list[list[object]] = []
     for d in summary.documents:
-        stats = summary.per_doc[d["doc_id"]]
+        stats = summary.per_doc[d.doc_id]
         rows.append([
-            f"`{d['doc_id']}`", d.get("title") or "(no title)", d.get("site_name"),
-            d.get("publisher") or "–", d.get("author") or "–", d.get("published") or "–",
-            d.get("script"), stats.paragraphs, stats.chars,
+            f"`{d.doc_id}`", d.title or "(no title)", d.site_name,
+            d.publisher or "–", d.author or "–", d.published or "–",
+            d.script, stats.paragraphs, stats.chars,
         ])
     return blocks.table(["doc_id", "title", "captured from", "publisher", "author",
                          "published", "script", "paragraphs", "characters"], rows)

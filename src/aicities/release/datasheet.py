@@ -55,33 +55,33 @@ def provenance_block(summary: Summary) -> str:
     lines = []
     for d in summary.documents:
         who = ", ".join(x for x in (
-            f"publisher {d['publisher']}" if d.get("publisher") else "publisher unknown",
-            f"author {d['author']}" if d.get("author") else "no named author",
+            f"publisher {d.publisher}" if d.publisher else "publisher unknown",
+            f"author {d.author}" if d.author else "no named author",
         ))
         lines.append(
-            f"- `{d['doc_id']}` — {d.get('title') or '(no title)'}; captured from "
-            f"{d.get('site_name')}; {who}; published {d.get('published') or 'unknown'} "
-            f"({d.get('published_precision') or 'precision unknown'}; "
-            f"{d.get('date_method') or 'no date method recorded'}); script "
-            f"{d.get('script')}; URL {d.get('url') or 'not captured'}."
-            + (f" {d['notes']}" if d.get("notes") else "")
+            f"- `{d.doc_id}` — {d.title or '(no title)'}; captured from "
+            f"{d.site_name}; {who}; published {d.published or 'unknown'} "
+            f"({d.published_precision or 'precision unknown'}; "
+            f"{d.date_method or 'no date method recorded'}); script "
+            f"{d.script}; URL {d.url or 'not captured'}."
+            + (f" {d.notes}" if d.notes else "")
         )
     return "\n".join(lines)
 
 
 def cleaning_block(summary: Summary) -> str:
-    rules = sorted({k for d in summary.documents for k in (d.get("removed_chars") or {})})
+    rules = sorted({k for d in summary.documents for k in (d.removed_chars or {})})
     rows: list[list[object]] = []
     for d in summary.documents:
-        removed = d.get("removed_chars") or {}
-        rows.append([f"`{d['doc_id']}`", d.get("raw_chars"), d.get("clean_chars"),
-                     *[removed.get(r, 0) for r in rules], len(d.get("corrections") or [])])
+        removed = d.removed_chars or {}
+        rows.append([f"`{d.doc_id}`", d.raw_chars, d.clean_chars,
+                     *[removed.get(r, 0) for r in rules], len(d.corrections or [])])
     totals: list[object] = [
-        "total", sum(d.get("raw_chars") or 0 for d in summary.documents),
-        sum(d.get("clean_chars") or 0 for d in summary.documents),
-        *[sum((d.get("removed_chars") or {}).get(r, 0) for d in summary.documents)
+        "total", sum(d.raw_chars or 0 for d in summary.documents),
+        sum(d.clean_chars or 0 for d in summary.documents),
+        *[sum((d.removed_chars or {}).get(r, 0) for d in summary.documents)
           for r in rules],
-        sum(len(d.get("corrections") or []) for d in summary.documents),
+        sum(len(d.corrections or []) for d in summary.documents),
     ]
     return (
         "Characters removed per rule (raw characters; `pinyin-gloss` are the romanizations "
@@ -108,14 +108,14 @@ def corrections_block(inputs: SheetInputs) -> str:
 
 def gaps_block(summary: Summary) -> str:
     docs = summary.documents
-    scripts = Counter(str(d.get("script")) for d in docs)
-    untitled = sum(1 for d in docs if not d.get("title"))
-    sites = len({d.get("site") for d in docs})
-    dates = sorted(str(d["published"]) for d in docs if d.get("published"))
-    authors = sum(1 for d in docs if d.get("author"))
-    urls = sum(1 for d in docs if d.get("url"))
+    scripts = Counter(str(d.script) for d in docs)
+    untitled = sum(1 for d in docs if not d.title)
+    sites = len({d.site for d in docs})
+    dates = sorted(str(d.published) for d in docs if d.published)
+    authors = sum(1 for d in docs if d.author)
+    urls = sum(1 for d in docs if d.url)
     span = f"{dates[0]} to {dates[-1]}" if dates else "unknown"
-    precision = Counter(str(d.get("published_precision") or "unknown") for d in docs)
+    precision = Counter(str(d.published_precision or "unknown") for d in docs)
     return "\n".join([
         f"- {len(docs)} articles, {summary.n_paragraphs} paragraphs, {summary.n_chars} "
         "characters: far too small to train a general model; a benchmark of transfer, not a "

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from aicities.annotation.entities import Resolver, read_entities
 from aicities.annotation.facts import FactLine, load_facts_dir
-from aicities.annotation.records import ParagraphLabels, Span, load_spans
+from aicities.annotation.records import ParagraphLabels, Span
 from aicities.annotation.schema import Schema
 from aicities.annotation.validate import (
     check_labels_file,
+    load_spans,
     read_spans,
     rel_path,
     span_problems,
 )
 from aicities.annotation.validate.level6 import fact_layer_problems
+from aicities.corpus.article import Article
 from aicities.corpus.documents import iter_documents
 from aicities.corpus.script import to_simplified
 from aicities.corpus.segment import Paragraph
@@ -57,7 +58,7 @@ def read_fact_layer(project: Project) -> FactLayer | None:
 class DocumentInput:
     """One article with its checked gold, in document offsets."""
 
-    record: Mapping[str, Any]
+    record: Article
     clean: str
     simplified: str
     paragraphs: Sequence[Paragraph]
@@ -67,7 +68,7 @@ class DocumentInput:
 
     @property
     def doc_id(self) -> str:
-        return str(self.record["doc_id"])
+        return self.record.doc_id
 
 
 def read_gold_spans(
@@ -131,7 +132,7 @@ def iter_inputs(
     for p in paragraphs:
         by_doc.setdefault(p.doc_id, []).append(p)
     records = list(iter_documents(project))
-    known = {r["doc_id"] for r in records}
+    known = {r.doc_id for r in records}
     errors: list[DataError] = []
     if project.spans_dir.is_dir():
         for path in sorted(project.spans_dir.glob("*.jsonl")):
@@ -139,14 +140,14 @@ def iter_inputs(
                 errors.append(DataError(rel_path(project, path), 0, "unknown-document",
                                         f"no article {path.stem} in the corpus"))
     for record in records:
-        doc_id = record["doc_id"]
+        doc_id = record.doc_id
         clean_path = project.clean_path(doc_id)
         clean = read_text(clean_path)
         paras = by_doc.get(doc_id, [])
         try:
             spans, annotated = read_gold_spans(project, doc_id, clean, paras, schema)
             simplified = (to_simplified(clean, rel_path(project, clean_path))
-                          if record.get("script") == "traditional" else clean)
+                          if record.traditional else clean)
         except DataErrors as exc:
             errors.extend(exc.errors)
             continue

@@ -93,7 +93,7 @@ def document_rows(
         out.append(("city", split, {**base, "labels": cities}))
         out.append(("topic", split, {**base, "labels": topics}))
     if layer is not None:
-        published = doc.record.get("published")
+        published = doc.record.published
         for paragraph_id, row in fact_rows(layer.facts.get(doc.doc_id, ()), doc.spans,
                                            doc.paragraphs, layer.resolver, published):
             out.append(("facts", split_of[paragraph_id], row))
@@ -126,13 +126,12 @@ def _document_row(
             "topics": _in_schema_order(labels.topics, schema.topics) if labels else [],
         })
     return {
-        **{k: r.get(k) for k in ("doc_id", "title", "site", "site_name", "publisher", "author",
+        **{k: getattr(r, k) for k in ("doc_id", "title", "site", "site_name", "publisher", "author",
                                  "published", "published_precision", "date_method", "url",
                                  "language", "script", "notes", "raw_sha256", "raw_bytes",
                                  "raw_chars", "clean_sha256", "clean_chars")},
-        "corrections": list(r.get("corrections") or []),
-        "removed_chars": [{"rule": k, "chars": v}
-                          for k, v in sorted((r.get("removed_chars") or {}).items())],
+        "corrections": list(r.corrections),
+        "removed_chars": [{"rule": k, "chars": v} for k, v in sorted(r.removed_chars.items())],
         "spans_annotated": doc.spans_annotated,
         "text": doc.clean,
         "text_simplified": doc.simplified,
@@ -166,7 +165,7 @@ def count_document(summary: Summary, doc: DocumentInput, rows: Sequence[tuple[st
             summary.topics[split].update(row["labels"])
             stats.topics.update(row["labels"])
     summary.per_doc[doc.doc_id] = stats
-    summary.documents.append(dict(doc.record))
+    summary.documents.append(doc.record)
 
 
 def count_row(summary: Summary, config: str, split: str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aicities.annotation.schema import Schema
+from aicities.corpus.article import Article
 from aicities.release.splits import SPLITS, Splits
 
 
@@ -48,7 +49,7 @@ class Summary:
     release_date: str
     schema: Schema
     split_record: Splits
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[Article] = field(default_factory=list)
     per_doc: dict[str, DocSummary] = field(default_factory=dict)
     rows: dict[str, Counter[str]] = field(default_factory=dict)
     paragraphs: Counter[str] = field(default_factory=Counter)

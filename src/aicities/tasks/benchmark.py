@@ -92,7 +92,7 @@ def load_corpus(project: Project) -> Corpus:
     doc_ids, anchors = [], {}
     for doc in iter_inputs(project, schema, paragraphs):
         doc_ids.append(doc.doc_id)
-        published = doc.record.get("published")
+        published = doc.record.published
         anchors[doc.doc_id] = str(published) if published else None
         for config, _split, row in document_rows(doc, schema, split_of):
             if config in rows:

@@ -229,7 +229,7 @@ def render_index(articles: Sequence[Article], schema: Schema, version: str) -> s
         counts = label_counts(a.spans, schema)
         rows.append({
             "href": article_file(a.doc_id), "title": a.title, "doc_id": a.doc_id,
-            "script": a.record.get("script", ""), "paragraphs": len(a.paragraphs),
+            "script": a.record.script, "paragraphs": len(a.paragraphs),
             "judged": len(a.labels), "spans": len(a.spans), "counts": list(counts.values()),
             "figures": sum(counts[label] for label in schema.figure_labels),
         })
@@ -260,10 +260,10 @@ def render_article(article: Article, schema: Schema, prev_id: str | None = None,
             "chips": _chips(article.labels.get(p.id), schema),
         })
     rec = article.record
-    meta = [("doc_id", doc_id), ("site", rec.get("site_name")),
-            ("publisher", rec.get("publisher")), ("author", rec.get("author")),
-            ("published", rec.get("published")), ("script", rec.get("script")),
-            ("source", rec.get("url")), ("clean characters", rec.get("clean_chars"))]
+    meta = [("doc_id", doc_id), ("site", rec.site_name),
+            ("publisher", rec.publisher), ("author", rec.author),
+            ("published", rec.published), ("script", rec.script),
+            ("source", rec.url), ("clean characters", rec.clean_chars)]
     nav = [{"href": "index.html", "text": "index", "rel": None},
            {"href": raw_file(doc_id), "text": "raw text", "rel": None}]
     if prev_id:

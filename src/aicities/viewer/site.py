@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from aicities.annotation.records import ParagraphLabels, Span, paragraph_of
 from aicities.annotation.schema import Schema, get_schema
 from aicities.annotation.validate import check_labels_file, read_spans, span_offset_problems
+from aicities.corpus.article import Article as CorpusRecord
 from aicities.corpus.clean import Cleaned
 from aicities.corpus.documents import iter_documents, load_paragraphs, process
 from aicities.corpus.script import to_simplified
@@ -46,7 +46,7 @@ class UnknownDocument(ValueError):
 class Article:
     """Everything one article page needs. Span offsets are document offsets."""
 
-    record: Mapping[str, Any]
+    record: CorpusRecord
     paragraphs: tuple[Paragraph, ...]
     spans: tuple[Span, ...]
     labels: Mapping[str, ParagraphLabels]
@@ -55,12 +55,12 @@ class Article:
 
     @property
     def doc_id(self) -> str:
-        return str(self.record["doc_id"])
+        return self.record.doc_id
 
     @property
     def title(self) -> str:
-        if self.record.get("title"):
-            return str(self.record["title"])
+        if self.record.title:
+            return self.record.title
         first = self.paragraphs[0].text if self.paragraphs else self.doc_id
         return first if len(first) <= 30 else first[:30] + "…"
 
@@ -122,7 +122,7 @@ def _read_paragraph_labels(project: Project, schema: Schema) -> dict[str, Paragr
 def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> list[Article]:
     """The articles to show (all by default, in corpus order), with whatever gold exists."""
     schema = get_schema(project.schema_file)
-    records = {str(r["doc_id"]): r for r in iter_documents(project)}
+    records = {r.doc_id: r for r in iter_documents(project)}
     wanted = list(records) if not doc_ids else list(dict.fromkeys(doc_ids))
     unknown = [d for d in wanted if d not in records]
     if unknown:
@@ -152,7 +152,7 @@ def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> lis
             errors.extend(exc.errors)
             continue
         simplified = None
-        if records[doc_id].get("script") == "traditional":
+        if records[doc_id].traditional:
             simplified = to_simplified(clean, str(clean_path))
         articles.append(
             Article(

@@ -41,6 +41,8 @@ from aicities.annotation.validate.level2 import (
     SPAN_FIELDS,
     check_labels_file,
     check_spans_file,
+    load_paragraph_labels,
+    load_spans,
     read_paragraph_labels,
     read_spans,
     span_records,
@@ -77,7 +79,8 @@ __all__ = [
     "EDGE_PUNCTUATION", "LEVEL_CLASS", "PARAGRAPH_FIELDS", "SCHEMA_ERRORS", "SPAN_FIELDS",
     "Exceptions", "LabelVariation", "Problem", "Report", "Unannotated",
     "check_labels_file", "check_spans_file",
-    "compare_with_normalizer", "norm_problems", "paragraph_label_problems", "problem",
+    "compare_with_normalizer", "load_paragraph_labels", "load_spans", "norm_problems",
+    "paragraph_label_problems", "problem",
     "read_paragraph_labels", "read_spans", "rel_path", "span_offset_problems", "span_problems",
     "validate_project",
 ]
@@ -103,7 +106,7 @@ def validate_project(
     labels_file = labels_file or project.paragraph_labels_file
     schema = get_schema(project.schema_file)
     paragraphs = load_paragraphs(project)
-    documents = {d["doc_id"]: d for d in iter_documents(project)}
+    documents = {d.doc_id: d for d in iter_documents(project)}
     by_doc: dict[str, list[Paragraph]] = defaultdict(list)
     for p in paragraphs:
         by_doc[p.doc_id].append(p)
@@ -128,7 +131,7 @@ def validate_project(
                 problems.extend(norm_problems(s, schema, rel, line))
             if use_normalizer and not problems:
                 doc = documents.get(doc_id)
-                anchor = doc.get("published") if doc else None
+                anchor = doc.published if doc else None
                 problems = normalizer_problems(spans, anchor, rel, report)
         if problems:
             failed = True

@@ -15,8 +15,9 @@ from typing import Any
 
 from aicities.annotation.records import ParagraphLabels, Span
 from aicities.annotation.validate.level1 import read_rows
-from aicities.annotation.validate.problems import Problem, problem
+from aicities.annotation.validate.problems import Problem, problem, rel_path
 from aicities.errors import DataErrors
+from aicities.project import Project
 
 SPAN_FIELDS = {"id", "start", "end", "text", "label", "norm", "note"}
 PARAGRAPH_FIELDS = {"id", "doc_id", "kind", "cities", "topics", "note"}
@@ -148,3 +149,17 @@ def read_paragraph_labels(
     if problems:
         raise DataErrors([p.to_error(where) for p in problems])
     return {row.id: row for _, row in labels}
+
+
+def load_spans(project: Project, doc_id: str) -> list[Span]:
+    """The gold spans of a document (``annotations/spans/<doc_id>.jsonl``), document
+    offsets, after L1 and L2 (raises DataErrors naming the file relative to the checkout);
+    no spans file is no spans."""
+    path = project.spans_path(doc_id)
+    return [span for _, span in read_spans(path, rel_path(project, path))]
+
+
+def load_paragraph_labels(project: Project) -> dict[str, ParagraphLabels]:
+    """The gold paragraph labels (``annotations/paragraphs.jsonl``) by paragraph id."""
+    path = project.paragraph_labels_file
+    return read_paragraph_labels(path, rel_path(project, path))

@@ -33,5 +33,6 @@ def fact_layer_problems(project: Project, spans_by_doc: Mapping[str, Sequence[Sp
     out = [problem(p.path, p.line, p.error_id, p.message)
            for p in entity_problems(data, spans_by_doc, rel)]
     if not out:
-        out = [problem(p.path, p.line, p.error_id, p.message) for p in check_facts(project)]
+        out = [problem(p.path, p.line, p.error_id, p.message)
+               for p in check_facts(project, spans_by_doc)]
     return out
