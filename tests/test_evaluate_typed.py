@@ -90,6 +90,8 @@ def spans(draw: Any, start: int, size: int) -> Any:
         del span[draw(st.sampled_from(["start", "end", "label"]))]
     if draw(st.integers(0, 5)) == 0:
         span["extra"] = {"nested": [1, "二"]}
+    if draw(st.integers(0, 3)) == 0:  # a model's confidence: usually a number
+        span["score"] = draw(mostly(st.floats(0, 1), st.sampled_from(["0.9", None, True, 2])))
     return {k: v for k, v in span.items() if v is not MISSING}
 
 
@@ -155,12 +157,25 @@ def test_well_formed_files_take_the_fast_path():
         lambda: generic(gold, None))
 
 
+def test_predictions_with_span_scores_take_the_fast_path(tmp_path):
+    path = tmp_path / "pred.jsonl"
+    path.write_text('{"id": "a", "spans": [{"start": 0, "end": 2, "label": "GPE", '
+                    '"score": 0.93}, {"start": 3, "end": 5, "label": "ORG", "score": 1}]}\n'
+                    '{"id": "b", "spans": [{"start": 1, "end": 2, "label": "PER"}]}\n',
+                    encoding="utf-8")
+    assert read_typed_ner(path) is not None
+    assert outcome(lambda: read_ner_table(path, SCHEMA.label_ids)) == outcome(
+        lambda: generic(path, None))
+
+
 @pytest.mark.parametrize("text", [
     '{"id": "a", "spans": [{"start": 1.0, "end": 2, "label": "PER"}]}\n',
     '{"id": "a", "spans": []}\n{"id": "a", "spans": []}\n',
     '{"id": "", "spans": []}\n',
     '{"id": "a", "spans": []}\n\u3000\n',
     '{"id": "a", "spans": [], "x": NaN}\n',
+    '{"id": "a", "spans": [{"start": 1, "end": 2, "label": "PER", "score": "high"}]}\n',
+    '{"id": "a", "spans": [{"start": 1, "end": 2, "label": "PER", "score": 1, "score": 2}]}\n',
 ])
 def test_what_the_fast_path_cannot_type_goes_to_the_generic_reader(tmp_path, text):
     path = tmp_path / "pred.jsonl"

@@ -10,7 +10,8 @@ It only ever *accepts* what the generic reader (:func:`aicities.files.iter_jsonl
 :func:`aicities.tasks.evaluate.io.parse_ner`) accepts, with the same values: JSON it refuses
 (``NaN``, a float offset, a BOM, a lone surrogate, invalid UTF-8, two values on a line), a
 row it cannot type, a field it does not know (the fields of a release ``ner`` row are
-known), a repeated key, a number of 19 or more characters in a block with ``norm`` values,
+known, and a span's numeric ``score``, a model's confidence), a repeated key, a number
+of 19 or more characters in a block with ``norm`` values,
 or an empty or repeated id raises :class:`Untyped`; the generic reader then reads the file
 again and names each problem with its line. Whitespace-only lines are skipped by both
 (ASCII whitespace here; a line of other Unicode spaces falls back).
@@ -68,6 +69,9 @@ class _Span(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     text: str | UnsetType | None = UNSET
     norm: _Norm | UnsetType | None = UNSET
     id: str | UnsetType = UNSET
+    # a model's confidence, which prediction files often carry: typed (a number) so that
+    # such files keep the fast path; both readers ignore its value
+    score: float | UnsetType = UNSET
 
 
 class _Row(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -155,6 +159,7 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
         strings += n_spans - unset
         if escaped:
             values.append(_strings(span_ids))
+    fields += n_spans - countOf(list(map(attrgetter("score"), flat)), UNSET)
     unset = countOf(norms, UNSET)
     if unset < n_spans:
         fields += n_spans - unset
