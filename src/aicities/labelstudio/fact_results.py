@@ -298,10 +298,13 @@ def parse_facts(
     for rid in sorted(set(slots) | set(given.values),
                       key=lambda r: (by_region[r].start, by_region[r].end)):
         values, slot = given.values.get(rid, {}), slots.get(rid, {"qualifier": []})
+        values = {k: v for k, v in values.items() if v is not None}  # an emptied box
+        if not values and rid not in slots:
+            continue
         figure = by_region[rid]
         no_fact = values.get(FACT_NO_FACT)
         related = [k for k in SINGLE if k in slot] + (["qualifier"] if slot["qualifier"] else [])
-        others = sorted(k for k in values if k != FACT_NO_FACT and values[k] is not None)
+        others = sorted(k for k in values if k != FACT_NO_FACT)
         if no_fact is not None and (related or others):
             errors.append(err("ls-fact-conflict",
                               f"figure {name(rid)} has a no-fact reason ({no_fact}) and also "
