@@ -159,7 +159,8 @@ def test_ls_import(tmp_project: Project, tmp_path: Path):
     result = enumerate_crashes(tmp_path, template.root,
                                cli("ls", "import", str(export), "--annotator", "ann"),
                                "ls", "merge", "--annotator", "ann")
-    assert sum(p.op == "mkdir" for p in result.points) == 2  # received/, received/ann/
+    # received/, received/ann/, received/ann/facts/ (the gold's facts drawn in the tasks)
+    assert sum(p.op == "mkdir" for p in result.points) == 3
 
 
 def test_ls_merge_apply(tmp_project: Project, tmp_path: Path):

@@ -149,7 +149,8 @@ def test_config_is_valid_and_complete(project: Project) -> None:
     assert interface.get_control("norm_modifier").attr["perRegion"] == "true"
     assert sorted(interface.controls and (c.name for c in interface.controls)) == sorted([
         "label", "norm_value", "norm_value_max", "norm_unit", "norm_modifier", "norm_iso",
-        "norm_iso_max", "span_note", "cities", "topics", "paragraph_note"])
+        "norm_iso_max", "span_note", "cities", "topics", "paragraph_note", "fact_span",
+        "fact_status", "fact_no_fact", "fact_time", "fact_subject_reason", "fact_subject"])
     assert f'whenLabelValue="{",".join(schema.figure_labels)}"' not in xml  # per-field lists
     assert 'whenLabelValue="DATE,DURATION"' in xml  # iso: only labels whose schema allows it
 
@@ -505,7 +506,8 @@ def test_merge_reports_every_change_and_writes_only_with_apply(rich_export, caps
     plan = plan_merge(project, ANNOTATOR)
     report = plan.to_json()
     assert report["counts"] == {"spans": {"added": 1, "removed": 2, "changed": 1},
-                                "labels": {"added": 0, "removed": 0, "changed": 1}}
+                                "labels": {"added": 0, "removed": 0, "changed": 1},
+                                "facts": {"added": 0, "removed": 0, "changed": 0}}
     assert [(c["kind"], c["paragraph"], (c["before"] or c["after"])["text"])
             for c in report["spans"]] == [
         ("removed", f"{RICH_ID}:p002", "長三角"),

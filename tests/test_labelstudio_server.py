@@ -169,7 +169,8 @@ def test_an_annotators_change_is_exactly_what_merge_reports(workspace, env, caps
     assert cli(workspace, "ls", "merge", "--annotator", "changer", "--json") == 0
     plan = json.loads(capsys.readouterr().out)
     assert plan["counts"] == {"spans": {"added": 0, "removed": 0, "changed": 1},
-                              "labels": {"added": 0, "removed": 0, "changed": 0}}
+                              "labels": {"added": 0, "removed": 0, "changed": 0},
+                              "facts": {"added": 0, "removed": 0, "changed": 0}}
     (change,) = plan["spans"]
     before, after = change["before"], change["after"]
     assert (change["kind"], change["paragraph"]) == ("changed", f"{RICH_ID}:p002")

@@ -358,7 +358,8 @@ def test_pull_agreement_and_merge(team, blind_project, workspace, as_lead,
     assert code == 0, err
     plan = json.loads(out)
     assert plan["counts"] == {"spans": {"added": 0, "removed": 0, "changed": 0},
-                              "labels": {"added": 0, "removed": 0, "changed": 1}}
+                              "labels": {"added": 0, "removed": 0, "changed": 1},
+                              "facts": {"added": 0, "removed": 0, "changed": 0}}
     assert plan["problems"] == [] and plan["applied"] is False
     assert workspace.paragraph_labels_file.read_text(encoding="utf-8") == before
     code, out, err = run(workspace, "ls", "merge", "--annotator", ANN_B, "--apply")

@@ -100,12 +100,20 @@ def test_a_killed_holder_leaves_no_lock(tmp_project: Project):
 
 def _removable(project: Project) -> set[str]:
     """Gold spans whose removal leaves a gold that validates (merge refuses one that would
-    not): their text is annotated nowhere else and holds no other annotated string."""
+    not): their text is annotated nowhere else and holds no other annotated string, no fact
+    points at them, and they are no entity's mention (a lone mention leaves it unused)."""
+    from aicities.annotation.entities import ENTITY_LABELS
+    from aicities.annotation.facts import load_facts_dir
+
     texts: dict[str, int] = {}
     spans = [s for doc in project.doc_ids() for s in load_spans(project, doc)]
     for s in spans:
         texts[s.text] = texts.get(s.text, 0) + 1
-    return {str(s.id) for s in spans if texts[s.text] == 1
+    facts = [f for lines in load_facts_dir(project.annotations / "facts").values()
+             for f in lines]
+    used = {x for f in facts for x in (f.figure, f.subject_mention, f.time) if x}
+    return {str(s.id) for s in spans if texts[s.text] == 1 and str(s.id) not in used
+            and s.label not in ENTITY_LABELS
             and not any(t != s.text and t in s.text for t in texts)}
 
 

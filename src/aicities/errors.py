@@ -351,6 +351,18 @@ REGISTRY: dict[str, ErrorId] = {
     "ls-no-export": _e(0, "LABELSTUDIO", "an export file that does not exist", _L),
     "ls-no-rules": _e(0, "LABELSTUDIO", "a push with predictions before the rules pass "
                       "exists", _L),
+    # the fact layer drawn in Label Studio (relations, PROPERTY/QUALIFIER regions, statuses);
+    # what the drawing says is then checked by the validator's fact level (fact-* ids)
+    "ls-fact-not-figure": _e(0, "LABELSTUDIO", "a relation or fact value on a region that is "
+                             "not a measurement figure", _L),
+    "ls-fact-relation-target": _e(0, "LABELSTUDIO", "a relation whose label does not fit its "
+                                  "target region (or is not a relation label)", _L),
+    "ls-fact-relation-duplicate": _e(0, "LABELSTUDIO", "a figure with two subject, property "
+                                     "or time relations, or one qualifier twice", _L),
+    "ls-fact-orphan-span": _e(0, "LABELSTUDIO", "a PROPERTY or QUALIFIER region no figure "
+                              "relates to", _L),
+    "ls-fact-conflict": _e(0, "LABELSTUDIO", "a figure with a no-fact reason and a fact, or "
+                           "a time relation and the publication date", _L),
 }
 
 

@@ -7,7 +7,8 @@ document offsets happens only through ``annotations.to_document``/``to_paragraph
 
 A span is one ``labels`` region; its normalized values and note are per-region results that
 share the region's ``id`` (see ``config``). Region ids are the span's number (``s0007``) when
-pushed from our files; ids coming back are only used to group a region's results.
+pushed from our files; ids coming back are only used to group a region's results. The fact
+layer (relations, PROPERTY/QUALIFIER regions, a figure's status) is ``fact_results``'s.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
 from aicities.labelstudio.config import (
     CHOICE_FIELDS,
+    FACT_CHOICES,
+    FACT_SPANS,
+    FACT_SUBJECT,
     LABELS,
     NORM_PREFIX,
     NUMBER_FIELDS,
@@ -33,6 +37,14 @@ from aicities.labelstudio.config import (
     SPAN_NOTE,
     TEXT,
     norm_control,
+)
+from aicities.labelstudio.fact_results import (
+    FactInput,
+    RegionFact,
+    fact_items,
+    parse_facts,
+    read_fact_choice,
+    read_fact_region,
 )
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -55,12 +67,16 @@ def format_number(value: Any) -> str:
 
 
 def to_results(
-    spans: Sequence[Span], labels: ParagraphLabels | None, schema: Schema
+    spans: Sequence[Span], labels: ParagraphLabels | None, schema: Schema,
+    facts: Sequence[RegionFact] = (),
 ) -> list[dict[str, Any]]:
-    """Label Studio ``result`` items for one paragraph (``spans`` in paragraph offsets)."""
+    """Label Studio ``result`` items for one paragraph (``spans`` and ``facts`` in paragraph
+    offsets; a fact's spans are among ``spans``)."""
     out: list[dict[str, Any]] = []
+    rids: dict[tuple[int, int, str], str] = {}
     for index, span in enumerate(sorted(spans, key=lambda s: (s.start, s.end)), start=1):
         rid = region_id(span, index)
+        rids[(span.start, span.end, span.label)] = rid
         where = {"start": span.start, "end": span.end, "text": span.text}
         region = {"start": span.start, "end": span.end}  # a TextArea's own "text" is its list
 
@@ -79,6 +95,7 @@ def to_results(
                 out.append(item(norm_control(field), "textarea", {**region, "text": [text]}))
         if span.note:
             out.append(item(SPAN_NOTE, "textarea", {**region, "text": [span.note]}))
+    out.extend(fact_items(facts, lambda s: rids.get((s.start, s.end, s.label))))
     if labels is not None:
         for name in PARAGRAPH_SETS:
             values = list(getattr(labels, name))
@@ -101,6 +118,8 @@ class Judgement:
     paragraph_id: str
     spans: tuple[Span, ...]
     labels: ParagraphLabels
+    # the facts drawn (fact_results.RegionFact); none: the paragraph's facts were not judged
+    facts: tuple[RegionFact, ...] = ()
 
 
 def _err(path: str | Path, where: str, code: str, message: str) -> DataError:
@@ -162,10 +181,14 @@ def from_results(
     extras: dict[str, dict[str, Any]] = {}
     choices: dict[str, list[str]] = {name: [] for name in PARAGRAPH_SETS}
     paragraph_note: str | None = None
-    known = {LABELS, SPAN_NOTE, PARAGRAPH_NOTE, *PARAGRAPH_SETS,
-             *(norm_control(f) for f in NORM_FIELDS)}
+    known = {LABELS, SPAN_NOTE, PARAGRAPH_NOTE, *PARAGRAPH_SETS, FACT_SPANS, FACT_SUBJECT,
+             *FACT_CHOICES, *(norm_control(f) for f in NORM_FIELDS)}
+    drawn = FactInput()
     for number, item in enumerate(result, start=1):
         at = f"result item {number}"
+        if isinstance(item, dict) and item.get("type") == "relation":
+            drawn.relations.append((number, item))
+            continue
         if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
             errors.append(_err(path, where, "ls-malformed", f"{at} is not a region object"))
             continue
@@ -197,6 +220,17 @@ def from_results(
                 choices[name].extend(picked)
             elif name == PARAGRAPH_NOTE:
                 paragraph_note = _single_text(value, "text")
+            elif name == FACT_SPANS:
+                rid = str(item.get("id"))
+                if rid in drawn.regions:
+                    raise ValueError(f"region id {rid!r} labelled twice")
+                drawn.regions[rid] = read_fact_region(value)
+            elif name in FACT_CHOICES or name == FACT_SUBJECT:
+                slot = drawn.values.setdefault(str(item.get("id")), {})
+                if name in slot:
+                    raise ValueError(f"{name} given twice for region {item.get('id')!r}")
+                slot[name] = (read_fact_choice(name, value) if name in FACT_CHOICES
+                              else _single_text(value, "text"))
             else:
                 rid = str(item.get("id"))
                 slot = extras.setdefault(rid, {})
@@ -211,11 +245,15 @@ def from_results(
                     slot[name] = _single_text(value, "text")
         except ValueError as exc:
             errors.append(_err(path, where, "ls-malformed", f"{at} ({name}): {exc}"))
+    for rid in sorted(set(regions) & set(drawn.regions)):
+        errors.append(_err(path, where, "ls-malformed",
+                           f"region {rid!r} has a label of both {LABELS} and {FACT_SPANS}"))
     for rid in sorted(set(extras) - set(regions)):
         errors.append(_err(path, where, "ls-orphan-region",
                            f"values {sorted(extras[rid])} for region {rid!r}, which has no label"))
 
     spans: list[Span] = []
+    by_region: dict[str, Span] = {}
     for rid, region in sorted(regions.items(), key=lambda kv: (kv[1]["start"], kv[1]["end"])):
         slot = extras.get(rid, {})
         label = schema.labels.get(region["label"])
@@ -243,9 +281,16 @@ def from_results(
             text = paragraph.text[region["start"] : region["end"]]
         spans.append(Span(region["start"], region["end"], region["label"], text,
                           norm=norm, note=slot.get(SPAN_NOTE)))
+        by_region[rid] = spans[-1]
     labels = ParagraphLabels(paragraph.id, paragraph.doc_id, paragraph.kind,
                              tuple(choices["cities"]), tuple(choices["topics"]), paragraph_note)
-    return Judgement(paragraph.id, tuple(spans), labels), errors
+    facts: list[RegionFact] = []
+    if not errors:
+        facts, problems = parse_facts(
+            drawn, by_region, paragraph.text,
+            err=lambda code, message: _err(path, where, code, message))
+        errors.extend(problems)
+    return Judgement(paragraph.id, tuple(spans), labels, tuple(facts)), errors
 
 
 def judgement_problems(

@@ -3,7 +3,8 @@
 ``read_export`` reads the file with the strict reader; ``parse_export`` checks every task
 against the corpus (the text of every task must equal the current clean paragraph) and
 every judgement with the gold's checks (``convert.judgement_problems``, which runs the
-validator's span and paragraph-label checks). Problems carry line 0 (an export is one JSON
+validator's span and paragraph-label checks, then ``fact_merge.paragraph_fact_problems``, its
+fact level, on a paragraph whose facts were drawn). Problems carry line 0 (an export is one JSON
 document) and name the task, paragraph, annotation, annotator and region instead; invalid
 JSON carries its line. The decisions are listed in ``labelstudio.received``.
 """
@@ -17,12 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicities.annotation.entities import Resolver
+from aicities.annotation.records import Span, load_spans
 from aicities.annotation.schema import get_schema
 from aicities.corpus.documents import load_paragraphs
+from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors
 from aicities.files import read_text
 from aicities.inputs import loads
 from aicities.labelstudio.convert import Judgement, from_results, judgement_problems
+from aicities.labelstudio.fact_merge import paragraph_fact_problems, resolver_of
 from aicities.project import Project
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -188,12 +193,15 @@ def parse_export(
                                     f"--annotator renames one annotator, but the export has "
                                     f"{sorted(names)}"))
     out: dict[str, dict[str, Judgement]] = defaultdict(dict)
+    facts = _FactCheck(project)
     for (who, pid), (_, ann, where) in sorted(chosen.items()):
         paragraph = paragraphs[pid]
         judgement, problems = from_results(ann.get("result"), paragraph, schema, path=path,
                                            where=where)
         if not problems:
             problems = judgement_problems(judgement, paragraph, schema, path=path, where=where)
+        if not problems:
+            problems = facts.problems(judgement, paragraph, path=path, where=where)
         errors.extend(problems)
         out[annotator_name(annotator) if annotator else who][pid] = judgement
     if errors:
@@ -205,3 +213,29 @@ def parse_export(
                         f"({summary.cancelled} cancelled)")
     summary.by_annotator = {who: len(js) for who, js in sorted(out.items())}
     return dict(out), summary
+
+
+class _FactCheck:
+    """The fact level on imported paragraphs, with each document's gold spans and clean
+    text read once."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.resolver: Resolver | None = None
+        self.docs: dict[str, tuple[list[Span], str]] = {}
+
+    def problems(self, judgement: Judgement, paragraph: Paragraph, *, path: str | Path,
+                 where: str) -> list[DataError]:
+        if not judgement.facts:
+            return []
+        if self.resolver is None:
+            self.resolver = resolver_of(self.project)
+        doc_id = paragraph.doc_id
+        if doc_id not in self.docs:
+            gold = (load_spans(self.project, doc_id)
+                    if self.project.spans_path(doc_id).exists() else [])
+            self.docs[doc_id] = (gold, read_text(self.project.clean_path(doc_id)))
+        gold, clean = self.docs[doc_id]
+        return paragraph_fact_problems(judgement.facts, judgement.spans, paragraph,
+                                       gold_spans=gold, clean=clean, resolver=self.resolver,
+                                       path=path, where=where)

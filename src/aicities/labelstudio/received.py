@@ -4,9 +4,10 @@ Work received from Label Studio never goes straight into the gold. ``import`` va
 export like gold (the text of every task must equal the current clean paragraph; offsets,
 labels and normalized values pass ``validate.span_problems``) and keeps each annotator's
 judgements apart under ``annotations/labelstudio/received/<annotator>/``, in the gold's own
-formats (``<doc_id>.jsonl`` spans in document offsets, ``paragraphs.jsonl``). ``merge``
-compares one annotator's work with the gold paragraph by paragraph, reports every added,
-removed and changed span and label, and writes the gold only when asked to.
+formats (``<doc_id>.jsonl`` spans in document offsets, ``paragraphs.jsonl``, and the facts
+drawn in ``facts/<doc_id>.jsonl``, see ``labelstudio.fact_merge``). ``merge`` compares one
+annotator's work with the gold paragraph by paragraph, reports every added, removed and
+changed span, label and fact, and writes the gold only when asked to.
 
 Every file is written all-or-nothing (``files.write_all``); a bad export writes nothing.
 
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicities.annotation.facts import dumps_facts
 from aicities.annotation.records import (
     ParagraphLabels,
     Span,
@@ -63,6 +65,17 @@ from aicities.labelstudio.export import (
     parse_export,
     read_export,
 )
+from aicities.labelstudio.fact_merge import (
+    FactChange,
+    fact_lines,
+    facts_dir,
+    merge_doc_facts,
+    read_fact_lines,
+    received_facts,
+    resolver_of,
+)
+from aicities.labelstudio.fact_results import fact_key
+from aicities.labelstudio.merge_check import merge_problems
 from aicities.project import Project
 
 # Reading and checking exports is ``labelstudio.export``; the CLI imports them from here.
@@ -103,11 +116,14 @@ def load_received(project: Project, annotator: str) -> dict[str, Judgement]:
     for p in paragraphs:
         by_doc[p.doc_id].append(p)
     spans: dict[str, list[Span]] = {}
+    facts: dict[str, Any] = {}
     for doc_id in sorted({lab.doc_id for lab in labels.values()}):
         path = folder / f"{doc_id}.jsonl"
         rows = [span for _, span in read_spans(path)]
         spans.update(_by_paragraph(rows, by_doc[doc_id], path))
-    return {pid: Judgement(pid, tuple(spans.get(pid, ())), lab) for pid, lab in labels.items()}
+        facts.update(received_facts(folder / "facts" / path.name, rows, by_doc[doc_id]))
+    return {pid: Judgement(pid, tuple(spans.get(pid, ())), lab, tuple(facts.get(pid, ())))
+            for pid, lab in labels.items()}
 
 
 @dataclass
@@ -121,9 +137,9 @@ class ReceiveReport:
 
 
 def _same(a: Judgement, b: Judgement) -> bool:
-    return _span_keys(a.spans) == _span_keys(b.spans) and _label_key(a.labels) == _label_key(
-        b.labels
-    )
+    return (_span_keys(a.spans) == _span_keys(b.spans)
+            and _label_key(a.labels) == _label_key(b.labels)
+            and [fact_key(f) for f in a.facts] == [fact_key(f) for f in b.facts])
 
 
 def _span_keys(spans: Iterable[Span]) -> list[tuple[Any, ...]]:
@@ -147,6 +163,7 @@ def plan_receive(
     same paragraph by the same annotator; other paragraphs are kept)."""
     paragraphs = load_paragraphs(project)
     index = {p.id: p for p in paragraphs}
+    resolver = resolver_of(project)
     report = ReceiveReport()
     for who, incoming in sorted(judgements.items()):
         folder = received_dir(project, who)
@@ -170,6 +187,12 @@ def plan_receive(
         for doc_id in sorted(gold_by_doc):
             spans = assign_ids(doc_id, spans_by_doc.get(doc_id, []), gold_by_doc[doc_id])
             report.files[folder / f"{doc_id}.jsonl"] = dumps_spans(spans)
+            drawn = [(index[pid], f) for pid, j in merged.items()
+                     if index[pid].doc_id == doc_id for f in j.facts]
+            facts_path = folder / "facts" / f"{doc_id}.jsonl"
+            if drawn or facts_path.exists():
+                ids = {(s.start, s.end, s.label): s.id or "" for s in spans}
+                report.files[facts_path] = dumps_facts(fact_lines(doc_id, drawn, ids, resolver))
         order = {p.id: i for i, p in enumerate(paragraphs)}
         rows = [merged[pid].labels.to_json() for pid in sorted(merged, key=order.__getitem__)]
         report.files[folder / "paragraphs.jsonl"] = dumps_jsonl(rows)
@@ -208,12 +231,16 @@ class MergePlan:
     spans: list[Change]
     labels: list[Change]
     files: dict[Path, str]
+    facts: list[FactChange] = field(default_factory=list)
+    # the merged documents' spans (with ids) and fact lines, for the fact level's check
+    doc_spans: dict[str, list[Span]] = field(default_factory=dict)
+    doc_facts: dict[str, list[Any]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        return {
-            name: {k: sum(c.kind == k for c in changes) for k in ("added", "removed", "changed")}
-            for name, changes in (("spans", self.spans), ("labels", self.labels))
-        }
+        groups: list[tuple[str, Sequence[Change | FactChange]]] = [
+            ("spans", self.spans), ("labels", self.labels), ("facts", self.facts)]
+        return {name: {k: sum(c.kind == k for c in changes)
+                       for k in ("added", "removed", "changed")} for name, changes in groups}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -222,6 +249,7 @@ class MergePlan:
             "counts": self.counts(),
             "spans": [c.to_json() for c in self.spans],
             "labels": [c.to_json() for c in self.labels],
+            "facts": [c.to_json() for c in self.facts],
             "files": sorted(str(p) for p in self.files),
         }
 
@@ -245,6 +273,10 @@ def plan_merge(project: Project, annotator: str) -> MergePlan:
     label_changes: list[Change] = []
     docs = sorted({index[pid].doc_id for pid in received})
     files: dict[Path, str] = {}
+    resolver = resolver_of(project)
+    fact_changes: list[FactChange] = []
+    doc_spans: dict[str, list[Span]] = {}
+    doc_facts: dict[str, list[Any]] = {}
     order = {p.id: i for i, p in enumerate(paragraphs)}
     for doc_id in docs:
         gold_spans = load_spans(project, doc_id)
@@ -257,11 +289,23 @@ def plan_merge(project: Project, annotator: str) -> MergePlan:
             new = received[para.id].spans
             span_changes.extend(_span_diff(para.id, gold_by_para[para.id], new))
             kept.extend(to_document(s, para) for s in new)
-        content = dumps_spans(assign_ids(doc_id, kept, gold_spans))
+        doc_spans[doc_id] = assign_ids(doc_id, kept, gold_spans)
+        content = dumps_spans(doc_spans[doc_id])
         path = project.spans_path(doc_id)
         if not path.exists() or read_text(path) != content:
             if content or path.exists():
                 files[path] = content
+        judged = {p.id: received[p.id].facts for p in by_doc[doc_id]
+                  if p.id in received and received[p.id].facts}
+        facts_path = facts_dir(project) / f"{doc_id}.jsonl"
+        lines, changes = merge_doc_facts(doc_id, by_doc[doc_id], judged, gold_spans,
+                                         doc_spans[doc_id], read_fact_lines(facts_path),
+                                         resolver)
+        fact_changes.extend(changes)
+        doc_facts[doc_id] = lines
+        content = dumps_facts(lines)
+        if (read_text(facts_path) if facts_path.exists() else "") != content:
+            files[facts_path] = content
     new_labels: dict[str, ParagraphLabels] = {}
     for pid in sorted(received, key=order.__getitem__):
         after = received[pid].labels
@@ -277,7 +321,7 @@ def plan_merge(project: Project, annotator: str) -> MergePlan:
         path = project.paragraph_labels_file
         files[path] = merged_labels(path, new_labels, paragraphs)
     return MergePlan(annotator, sorted(received, key=order.__getitem__), span_changes,
-                     label_changes, files)
+                     label_changes, files, fact_changes, doc_spans, doc_facts)
 
 
 def _span_diff(pid: str, before: Sequence[Span], after: Sequence[Span]) -> list[Change]:
@@ -325,55 +369,3 @@ def describe(change: Change) -> str:
     if change.kind == "changed":
         return f"  {mark} {where} {span(before)} → {span(after)}"
     return f"  {mark} {where} {span(s)}"
-
-
-# ------------------------------------------------------------------- validate before merge
-
-
-def merge_problems(project: Project, plan: MergePlan) -> list[str]:
-    """What ``aicities validate`` would refuse in the gold after this merge, and not before.
-
-    The merged files are staged in a temporary folder (never in the checkout) and validated
-    with the gold's checks (``validate.validate_project`` on that folder); problems the
-    current gold already has are not the merge's doing and are left out. One line each, with
-    the gold file it would be in.
-    """
-    import shutil
-    import tempfile
-
-    from aicities.annotation.validate import validate_project
-
-    if not plan.files:
-        return []
-    before = validate_project(project)
-    labels = project.paragraph_labels_file
-    with tempfile.TemporaryDirectory(prefix="aicities-merge-") as tmp:
-        stage = Path(tmp)
-        spans_dir = stage / "spans"
-        spans_dir.mkdir()
-        for path in project.spans_dir.glob("*.jsonl"):
-            if path != labels:
-                shutil.copyfile(path, spans_dir / path.name)
-        staged_labels = stage / labels.name
-        if labels.exists():
-            shutil.copyfile(labels, staged_labels)
-        for path, content in plan.files.items():
-            target = staged_labels if path == labels else spans_dir / path.name
-            target.write_text(content, encoding="utf-8")
-        after = validate_project(project, spans_dir=spans_dir, labels_file=staged_labels)
-        real = {str(spans_dir): str(project.spans_dir.relative_to(project.root)),
-                str(staged_labels): str(labels.relative_to(project.root))}
-
-        def where(path: str) -> str:
-            for staged, gold in real.items():
-                if path.startswith(staged):
-                    return gold + path[len(staged):]
-            return path
-
-        old = {(where(p.path), p.error_id, p.message) for p in before.problems}
-        out = []
-        for p in sorted(after.problems):
-            place = where(p.path)
-            if (place, p.error_id, p.message) not in old:
-                out.append(f"{place}:{p.line} [{p.error_id}] {p.message}")
-    return out

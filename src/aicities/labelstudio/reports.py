@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aicities.labelstudio.fact_merge import describe_fact
 from aicities.labelstudio.received import MergePlan, describe
 from aicities.labelstudio.server import PushReport
 from aicities.labelstudio.team import ProjectStatus
@@ -90,6 +91,8 @@ def merge_lines(project: Project, plan: MergePlan, problems: list[str], *,
         out += ["spans:", *(describe(change) for change in plan.spans)]
     if plan.labels:
         out += ["paragraph labels:", *(describe(change) for change in plan.labels)]
+    if plan.facts:
+        out += ["facts:", *(describe_fact(change) for change in plan.facts)]
     out.append("summary: " + "; ".join(
         f"{name} " + ", ".join(f"{n} {k}" for k, n in c.items())
         for name, c in plan.counts().items()

@@ -1,13 +1,18 @@
-"""Label Studio tasks: one per paragraph, optionally with predictions and gold annotations."""
+"""Label Studio tasks: one per paragraph, optionally with predictions and gold annotations.
+
+A layer's facts (``annotations/facts/<doc_id>.jsonl``, or the rules pass's ``facts/``) travel
+with its spans: each figure's status and relations to its subject mention, property, time
+and qualifiers (``labelstudio.fact_results``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicities.annotation.facts import FactLine, read_facts
 from aicities.annotation.records import (
     ParagraphLabels,
     Span,
@@ -19,6 +24,7 @@ from aicities.corpus.documents import iter_documents, load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
 from aicities.labelstudio.convert import to_results
+from aicities.labelstudio.fact_results import RegionFact, region_facts
 from aicities.project import Project
 
 PREDICTION_SOURCES = ("rules", "gold", "none")
@@ -32,10 +38,25 @@ class Layer:
     spans: Mapping[str, Sequence[Span]]
     labels: Mapping[str, ParagraphLabels]
     paragraphs: frozenset[str]  # the paragraphs this source covers
+    facts: Mapping[str, Sequence[RegionFact]] = field(default_factory=dict)
 
     def results(self, paragraph_id: str, project: Project) -> list[dict[str, Any]]:
         schema = get_schema(project.schema_file)
-        return to_results(self.spans.get(paragraph_id, ()), self.labels.get(paragraph_id), schema)
+        return to_results(self.spans.get(paragraph_id, ()), self.labels.get(paragraph_id),
+                          schema, self.facts.get(paragraph_id, ()))
+
+
+def _facts(folder: Path, doc_id: str, doc_spans: Sequence[Span],
+           paras: Sequence[Paragraph]) -> dict[str, list[RegionFact]]:
+    """A document's facts of ``folder`` by paragraph (paragraph offsets); none without a
+    file. Lines of a bad shape are left out: ``validate`` reports them."""
+    path = folder / f"{doc_id}.jsonl"
+    if not path.exists():
+        return {}
+    lines: list[FactLine] = [line for _, line in read_facts(path)[0]]
+    by_id = {s.id: s for s in doc_spans if s.id}
+    out = {p.id: region_facts(lines, by_id, p) for p in paras}
+    return {pid: facts for pid, facts in out.items() if facts}
 
 
 def _group(paragraphs: Sequence[Paragraph]) -> dict[str, list[Paragraph]]:
@@ -50,23 +71,27 @@ def gold_layer(project: Project, paragraphs: Sequence[Paragraph]) -> Layer:
     spans file. A partial (or absent) gold simply covers fewer paragraphs."""
     labels = load_paragraph_labels(project)
     spans: dict[str, list[Span]] = {}
+    facts: dict[str, list[RegionFact]] = {}
     covered = set(labels)
     for doc_id, paras in _group(paragraphs).items():
         if not project.spans_path(doc_id).exists():
             continue
+        doc_spans = load_spans(project, doc_id)
         try:
-            spans.update(by_paragraph(load_spans(project, doc_id), paras))
+            spans.update(by_paragraph(doc_spans, paras))
         except ValueError as exc:
             raise DataError(project.spans_path(doc_id), 0, "span-crosses-paragraph",
                             str(exc)) from None
+        facts.update(_facts(project.annotations / "facts", doc_id, doc_spans, paras))
         covered.update(p.id for p in paras)
-    return Layer(f"gold@{project.version}", spans, labels, frozenset(covered))
+    return Layer(f"gold@{project.version}", spans, labels, frozenset(covered), facts)
 
 
 def rules_layer(project: Project, paragraphs: Sequence[Paragraph]) -> Layer:
     """``annotations/passes/rules/`` (written by ``aicities preannotate``)."""
     folder = project.annotations / "passes" / "rules"
     spans: dict[str, list[Span]] = {}
+    facts: dict[str, list[RegionFact]] = {}
     for doc_id, paras in _group(paragraphs).items():
         path = folder / f"{doc_id}.jsonl"
         if not path.exists():
@@ -78,7 +103,9 @@ def rules_layer(project: Project, paragraphs: Sequence[Paragraph]) -> Layer:
             spans.update(by_paragraph(rows, paras))
         except ValueError as exc:
             raise DataError(path, 0, "span-crosses-paragraph", str(exc)) from None
-    return Layer(f"rules@{project.version}", spans, {}, frozenset(p.id for p in paragraphs))
+        facts.update(_facts(folder / "facts", doc_id, rows, paras))
+    return Layer(f"rules@{project.version}", spans, {}, frozenset(p.id for p in paragraphs),
+                 facts)
 
 
 def task_data(paragraph: Paragraph, title: str) -> dict[str, Any]:
