@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from aicities.annotation.entities import Resolver
-from aicities.annotation.records import Span, load_spans
+from aicities.annotation.records import Span
 from aicities.annotation.schema import get_schema
+from aicities.annotation.validate import load_spans
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors

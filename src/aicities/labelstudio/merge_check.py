@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aicities.annotation.records import load_spans
+from aicities.annotation.validate import load_spans
 from aicities.corpus.documents import load_paragraphs
 from aicities.labelstudio.fact_merge import merge_fact_problems
 from aicities.project import Project
