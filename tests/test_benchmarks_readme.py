@@ -110,3 +110,15 @@ def test_build_table_quotes_results():
         assert number(row[7]) == round(run["release_bytes"] / 2**20, 1)
     assert f"ratio: {data['ratio_1000_over_100']:.1f}" in README
     assert data["targets_met"] is True
+
+
+def test_startup_sentence_quotes_results():
+    data = results("startup")
+    start = README.index("## `bench_startup.py`")
+    section = README[start:README.index("\n## ", start + 1)]
+    words = " ".join(section.split())
+    h, e = data["help"], data["eval_ner_test_split"]
+    assert (f"`aicities --help` {h['a_median_seconds']} s against {h['b_median_seconds']} s "
+            f"for `python -c pass`, a median ratio of {h['ratio_median']}×") in words
+    assert f"{e['a_median_seconds']} s, {e['ratio_median']}× the floor" in words
+    assert data["help_target_met"] is (h["ratio_median"] <= data["target_help_ratio"])
