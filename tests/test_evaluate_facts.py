@@ -238,3 +238,16 @@ def test_cli_other_gold_with_its_own_entities(tmp_path: Path,
     assert main(["eval", "facts", "--gold", str(gold), "--pred", str(bad), "--entities",
                  str(ents)]) == 1
     assert "bad.jsonl:1 [facts-unknown-subject] 'nowhere'" in capsys.readouterr().err
+
+
+def test_the_task_cards_prediction_example_is_a_valid_prediction() -> None:
+    card = (ROOT / "tasks" / "facts" / "README.md").read_text("utf-8")
+    block = card.split("## Prediction format")[1].split("```json\n")[1].split("```")[0]
+    example = json.loads(block)
+    gold = release_rows()
+    gold += [json.loads(x) for x in (RELEASE_TEST.parent / "train.jsonl").read_text(
+        "utf-8").splitlines()]
+    mine = next(r for r in gold if r["figure"]["id"] == example["figure"]["id"])
+    report = score_fact_rows([(1, mine)], [(1, example)], Context(entities=ENTITIES | {
+        "deepseek_company"}), bootstrap=0)
+    assert report.values["fact_accuracy"].value == 1.0

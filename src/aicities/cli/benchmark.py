@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "benchmark",
         help="train and score every baseline under both protocols; write tasks/LEADERBOARD.md",
         description="Train and score every baseline (NER: rules, CRF, jieba; city and topic: "
-        "rule and TF-IDF; figure facts: rules and logistic regression) under the fixed split and leave-one-document-out, with bootstrap "
+        "rule and TF-IDF; figure facts: rules and logistic regression) under the fixed "
+        "split and leave-one-document-out, with bootstrap "
         "intervals; write tasks/LEADERBOARD.md, tasks/leaderboard.json and tasks/charts/. "
         "All or nothing.",
     )

@@ -30,7 +30,8 @@ class FactExample:
 
     @property
     def figure(self) -> Mapping[str, Any]:
-        return self.row["figure"]  # type: ignore[no-any-return]
+        figure: Mapping[str, Any] = self.row["figure"]
+        return figure
 
     def sentence(self) -> tuple[int, int]:
         """The paragraph-offset range of the sentence holding the figure."""

@@ -200,10 +200,10 @@ def score_facts(
 
     def score(prefix: str, j: int | None = None) -> Score:
         keys = [f"{prefix}_{m}" for m in ("precision", "recall", "f1")]
-        values = [float(point[k] if j is None else point[k][j]) for k in keys]
+        p_, r_, f_ = (float(point[k] if j is None else point[k][j]) for k in keys)
         cis = None if boot is None else {m: ci(k, j) for m, k in
                                          zip(("precision", "recall", "f1"), keys, strict=True)}
-        return Score(*values, cis)
+        return Score(p_, r_, f_, cis)
 
     values = {k: Value(float(point[k]), ci(k)) for k in (*ACCURACIES, "status_macro_f1")}
     sums = columns.sum(axis=0)
