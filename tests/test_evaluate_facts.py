@@ -204,6 +204,13 @@ BAD: dict[str, Any] = {
 }
 
 
+def test_every_facts_code_has_a_bad_file_here() -> None:
+    from aicities.tasks.evaluate.rows import ERRORS
+
+    facts = {code for code in ERRORS if code.startswith("facts-")}
+    assert facts == (set(BAD) - {"invalid-json"}) | {"facts-missing-figure"}
+
+
 @pytest.mark.parametrize("code", sorted(BAD))
 def test_cli_refuses_a_bad_prediction_file(code: str, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
