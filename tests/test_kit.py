@@ -56,7 +56,7 @@ def test_help_imports_no_pipeline_library(tmp_path):
     assert result == {"code": 0, "loaded": []}
 
 
-@pytest.mark.parametrize("task", ["ner", "city", "topic"])
+@pytest.mark.parametrize("task", ["ner", "city", "topic", "facts"])
 def test_scoring_path_imports_no_pipeline_library(tmp_path, task):
     pred = ROOT / "release" / "data" / task / "test.jsonl"
     result = probe(["eval", task, "--pred", str(pred), "--split", "test", "--json"], tmp_path)
@@ -159,7 +159,7 @@ def test_core_install_scores_outside_a_checkout(kit, tmp_path):
         (ROOT / "annotations" / "schema.yaml").read_bytes()
     assert (packaged.parents[1] / "data" / "label_maps.yaml").read_bytes() == \
         (ROOT / "tasks" / "label_maps.yaml").read_bytes()
-    for task in ("city", "topic"):
+    for task in ("city", "topic", "facts"):
         run = subprocess.run([str(kit / "bin" / "aicities"), "eval", task, "--pred",
                               str(ROOT / "release" / "data" / task / "test.jsonl")],
                              cwd=tmp_path, capture_output=True, text=True, env=env,

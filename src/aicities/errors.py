@@ -326,6 +326,25 @@ REGISTRY: dict[str, ErrorId] = {
     "conll-bad-token": _e(0, "EVAL", "a token that is not exactly one character", _E),
     "invalid-bio": _e(0, "EVAL", "a tag that is not O, B-X or an I-X continuing B-X/I-X "
                       "(IOB2)", _E),
+    # --- EVAL, task 4: fact files of `aicities eval facts` (the gold fact layer's checks)
+    "facts-bad-field": _e(0, "EVAL", "a fact row's figure, subject, property, time or status "
+                          "is missing or of the wrong type", _E),
+    "facts-unknown-figure": _e(0, "EVAL", "a predicted fact for a figure that is not in the "
+                               "gold file", _E),
+    "facts-figure-not-measurement": _e(0, "EVAL", "a fact for a span that is not a MONEY, "
+                                       "PERCENT, QUANTITY or DURATION figure", _E),
+    "facts-duplicate-figure": _e(0, "EVAL", "two fact rows for one figure", _E),
+    "facts-unknown-subject": _e(0, "EVAL", "a subject id that is not an entity of the "
+                                "entities config", _E),
+    "facts-span-out-of-paragraph": _e(0, "EVAL", "a property, subject mention or time span "
+                                      "outside the paragraph (or empty)", _E),
+    "facts-span-text-mismatch": _e(0, "EVAL", "a property, mention or time text that differs "
+                                   "from the paragraph at its offsets", _E),
+    "facts-bad-status": _e(0, "EVAL", "a status outside actual, target, forecast, offer, "
+                           "other", _E),
+    "facts-bad-time": _e(0, "EVAL", "a time whose source is not span/document/none, or that "
+                         "is not a DATE span of the paragraph", _E),
+    "facts-missing-figure": _e(0, "EVAL", "gold figures without a predicted fact", _E),
     # Not a problem of its own: the line that counts the problems past the first hundred.
     "more": _e(0, "EVAL", "the count of problems not shown (past the first hundred)", _P),
     # --- LABELSTUDIO: exports received from Label Studio (aicities ls import / merge)

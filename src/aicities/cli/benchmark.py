@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "benchmark",
         help="train and score every baseline under both protocols; write tasks/LEADERBOARD.md",
         description="Train and score every baseline (NER: rules, CRF, jieba; city and topic: "
-        "rule and TF-IDF) under the fixed split and leave-one-document-out, with bootstrap "
+        "rule and TF-IDF; figure facts: rules and logistic regression) under the fixed "
+        "split and leave-one-document-out, with bootstrap "
         "intervals; write tasks/LEADERBOARD.md, tasks/leaderboard.json and tasks/charts/. "
         "All or nothing.",
     )
@@ -56,6 +57,12 @@ def run(args: argparse.Namespace, project: Project) -> int:
             mapped = f" (label map {entry['label_map']})" if entry["label_map"] else ""
             print(f"{task:5} {name:14} micro F1 fixed {fixed['f1']:.3f}, "
                   f"LODO pooled {pooled['f1']:.3f}{mapped}")
+    for name, entry in board.get("facts", {}).get("baselines", {}).items():
+        fixed, pooled = entry["fixed"], entry["lodo"]["pooled"]
+        print(f"facts {name:14} status accuracy fixed {fixed['status_accuracy']['value']:.3f}, "
+              f"LODO pooled {pooled['status_accuracy']['value']:.3f}; subject accuracy fixed "
+              f"{fixed['subject_accuracy']['value']:.3f}, LODO pooled "
+              f"{pooled['subject_accuracy']['value']:.3f}")
     print(f"wrote tasks/LEADERBOARD.md, tasks/leaderboard.json, tasks/charts/ "
           f"({time.perf_counter() - started:.1f} s)")
     return 0

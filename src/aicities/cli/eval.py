@@ -1,4 +1,4 @@
-"""``aicities eval {ner,city,topic}``: score a prediction file against gold.
+"""``aicities eval {ner,city,topic,facts}``: score a prediction file against gold.
 
 Runs with the core install and outside a checkout: without ``--gold`` the gold is the
 ``--split`` of a release found by :func:`aicities.project.find_release` (``--release``, the
@@ -31,7 +31,7 @@ MAP_SIDES = ("auto", "gold", "predictions", "both")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "eval",
-        help="score predictions (NER, city or topic) against gold",
+        help="score predictions (NER, city, topic or figure facts) against gold",
         description="Score a prediction file against the gold of a release split (or --gold). "
         "Formats, metrics and the bad-input policy: tasks/<task>/README.md.",
     )
@@ -70,6 +70,68 @@ def register(sub: argparse._SubParsersAction) -> None:
                                help=f"format of --{side}: {NER_FORMATS} (default auto: by "
                                "extension and first line)")
         t.set_defaults(func=run, needs_checkout=False)
+    register_facts(tasks)
+
+
+def register_facts(tasks: argparse._SubParsersAction) -> None:
+    what = ("figure facts (task 4): subject, time, property exact/overlap F1, status "
+            "accuracy and macro F1")
+    t = tasks.add_parser("facts", help=what, description=what + ". Format and metrics: "
+                         "tasks/facts/README.md.")
+    t.add_argument("--pred", required=True, type=Path,
+                   help="prediction file (JSONL, one fact per figure, the facts config's shape)")
+    t.add_argument("--gold", type=Path,
+                   help="gold file (default: the release's data/facts/<split>.jsonl)")
+    t.add_argument("--split", default="test", help="release split for the gold (default test)")
+    t.add_argument("--release", type=Path, metavar="PATH",
+                   help="score against this release folder (default: the checkout's "
+                   "release/, else the release shipped with the installed package)")
+    t.add_argument("--entities", type=Path, metavar="FILE",
+                   help="the entity ids subjects may name: an entities config file "
+                   "(default: the release's data/entities/corpus.jsonl)")
+    t.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_bootstrap_arguments(t)
+    t.add_argument("--missing-as-empty", action="store_true",
+                   help="score gold figures without a prediction row as wrong (default: "
+                   "refuse the file)")
+    t.set_defaults(func=run_facts, needs_checkout=False)
+
+
+def run_facts(args: argparse.Namespace, project: Project | None) -> int:
+    from aicities.project import DATASET_ID, find_release
+    from aicities.tasks.evaluate.facts import format_facts, score_facts_files
+    from aicities.tasks.evaluate.facts_rows import Context, entity_ids, span_table
+
+    release = find_release(args.release, project)
+    gold = args.gold or release.data_file("facts", args.split)
+    entities = args.entities or release.data_file("entities", "corpus")
+    for path, what in ((gold, "gold"), (args.pred, "prediction"), (entities, "entities")):
+        if not path.is_file():
+            raise FileNotFoundError(f"no {what} file {path}"
+                                    + (": build the release (aicities build) or pass --gold"
+                                       if what == "gold" else ""))
+    # the release's paragraphs know every span's label (a figure that is a DATE, a time
+    # that is not): checked only against the release's own gold
+    ner = release.data_file("ner", args.split)
+    spans = span_table(ner) if args.gold is None and ner.is_file() else None
+    report = score_facts_files(
+        gold, args.pred, Context(entities=entity_ids(entities), spans=spans),
+        bootstrap=args.bootstrap, seed=args.seed, missing_as_empty=args.missing_as_empty)
+    scored = ({"dataset": DATASET_ID, "version": release.version, "split": args.split,
+               "release": str(release.path), "origin": release.origin}
+              if args.gold is None else None)
+    if args.json:
+        out = report.to_json()
+        if scored is not None:
+            out = {"scored_against": scored, **out}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        if scored is not None:
+            print(f"gold: {scored['dataset']} {scored['version']}, split {scored['split']} "
+                  f"({scored['origin']} release {scored['release']})")
+        print(format_facts(report))
+    return 0
 
 
 def run(args: argparse.Namespace, project: Project | None) -> int:

@@ -23,7 +23,8 @@ resamples, the same ``seed`` for every run, so a fixed-split row equals what
 
 Outputs (``tasks/``; all or nothing through ``files.write_all``)::
 
-    LEADERBOARD.md                 tables with intervals (aicities.tasks.leaderboard)
+    LEADERBOARD.md                 tables with intervals (aicities.tasks.leaderboard; task 4,
+                                   figure facts: aicities.tasks.facts_benchmark)
     leaderboard.json               every number of the tables, per fold, and the settings
     charts/ner_per_label_f1.png    strict F1 per label, both protocols
     charts/city_confusion.png      city gold × predicted co-occurrence counts
@@ -49,6 +50,7 @@ from aicities.release.splits import check_coverage
 from aicities.tasks import care, submissions
 from aicities.tasks.baselines import Resources, make_baselines
 from aicities.tasks.baselines.base import TASKS, Baseline, Row, label_values
+from aicities.tasks.facts_benchmark import run_facts
 from aicities.tasks.scoring import LABEL_SPREAD, NER_SPREAD, NONE, Scorer, confusion, spread
 
 DATASET = "aicities-zh"
@@ -254,6 +256,11 @@ def run_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0) -> 
         },
         "tasks": tasks,
     }
+    # task 4, figure facts: its own rows and baselines (aicities.tasks.facts_benchmark)
+    facts = run_facts(project, ner, corpus.split_of, corpus.anchors, bootstrap=bootstrap,
+                      seed=seed)
+    if facts is not None:
+        board["facts"] = facts
     return _rounded(board)
 
 
