@@ -15,18 +15,25 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
+from aicities.annotation.facts import STATUSES
 from aicities.annotation.records import ParagraphLabels, Span, by_paragraph
 from aicities.annotation.schema import NORM_FIELDS, Schema, get_schema
 from aicities.corpus.characters import INVISIBLE
 from aicities.project import Project
-from aicities.annotation.facts import STATUSES
 from aicities.release.charts import STATUS_COLOURS, BarLayout, bar_layout
-from aicities.viewer.raw import raw_layout
 from aicities.viewer.cities import CITIES_FILE, city_page
-from aicities.viewer.facts import Extent, FactView, fact_views, figure_links, no_facts, \
-    paragraph_extents
+from aicities.viewer.facts import (
+    Extent,
+    FactView,
+    fact_views,
+    figure_links,
+    no_facts,
+    paragraph_extents,
+)
+from aicities.viewer.raw import raw_layout
 from aicities.viewer.site import Article, article_file, load_articles, raw_file, with_facts
 
 # Nothing may be fetched: inline styles and scripts only.
@@ -163,7 +170,7 @@ def text_pieces(text: str, spans: Sequence[Span], schema: Schema,
     def bits(a: int, b: int) -> tuple[Bit, ...]:
         edges = [a, *(x for x in cuts if a < x < b), b]
         found = []
-        for lo, hi in zip(edges, edges[1:], strict=False):
+        for lo, hi in pairwise(edges):
             xs = " ".join(e.xid for e in extents if e.start <= lo and hi <= e.end)
             found.append(Bit(_run(text[lo:hi], simplified[lo:hi]
                                   if simplified is not None else None), xs))
