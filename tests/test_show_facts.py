@@ -295,3 +295,38 @@ def test_facts_chart_is_deterministic_and_drawn_from_the_counts(project: Project
     assert first.startswith(b"\x89PNG") and first == again and b"Software" not in first
     assert facts_per_city_and_status(empty) != first
     assert fact_cities_block(empty) == "No facts in this release."
+
+
+# ------------------------------------------------------------------- subsets, bad input
+
+
+def test_city_page_of_chosen_articles_shows_their_facts_only(project: Project, gold) -> None:
+    doc_id = sorted(gold)[1]
+    pages = build_site(project, [doc_id])
+    links = parse(pages["cities.html"]).find_all("a", cls="fig")
+    assert sorted(a.attrs["data-fact"] for a in links) == sorted(
+        f.id for f in gold[doc_id] if f.no_fact is None)
+    assert {a.attrs["href"].split("#")[0] for a in links} == {f"{doc_id}.html"}
+
+
+def test_a_bad_fact_stops_the_viewer_naming_its_line(tmp_project: Project, tmp_path: Path,
+                                                     capsys) -> None:
+    import json
+
+    from aicities.cli import main
+    from aicities.errors import DataErrors
+
+    path = sorted((tmp_project.annotations / "facts").glob("*.jsonl"))[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines) if '"status"' in line)
+    row = json.loads(lines[n])
+    lines[n] = json.dumps({**row, "status": "achieved"}, ensure_ascii=False)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataErrors) as info:
+        build_site(tmp_project)
+    assert [(e.line, e.code) for e in info.value.errors] == [(n + 1, "fact-bad-status")]
+    out = tmp_path / "out"
+    assert main(["--root", str(tmp_project.root), "show", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"annotations/facts/{path.name}:{n + 1} [" in err and "fact-bad-status" in err
+    assert "Traceback" not in err and not out.exists()

@@ -10,7 +10,10 @@ from disk (``file://``) with no network. Pages:
   values in a tooltip on hover or focus; each paragraph's cities and topics as chips; for
   traditional articles a switch to ``text_simplified`` (same length, so the same offsets);
 * ``<doc_id>.raw.html``: the raw article with what cleaning removed or repaired marked, and
-  an anchor ``#p<NNN>`` around each paragraph's raw range (``Cleaned.to_raw``).
+  an anchor ``#p<NNN>`` around each paragraph's raw range (``Cleaned.to_raw``);
+* with the fact layer, each figure of an article page linked to its fact's slots and the
+  article's facts table (:mod:`aicities.viewer.facts`), and ``cities.html``, the cities
+  compared by their facts (:mod:`aicities.viewer.cities`).
 
 Everything here is a pure function of the project's files; ``build_site`` returns the pages
 as ``{file name: html}`` (:func:`aicities.viewer.pages.build_site`) and the CLI writes
