@@ -59,6 +59,7 @@ BUILD_IN := $(CLEAN_OUT) $(GOLD) tasks/splits.json $(RULES_OUT) $(FACT_RULES_OUT
     pyproject.toml CHANGELOG.md
 RELEASE_OUT := release/README.md release/LICENSE.md release/croissant.json \
     release/charts/label_counts_per_split.png release/charts/paragraph_labels_per_article.png \
+    release/charts/facts_per_city_and_status.png \
     $(CONFIG_SPLITS:%=release/data/%.jsonl)
 BUILD_OUT := $(RELEASE_OUT) DATASHEET.md
 

@@ -2,7 +2,7 @@
 
 Spans are placed by searching strings in the committed clean texts (first occurrence not
 overlapping an earlier fixture span), so the fixture follows the corpus if cleaning
-changes. Used by tests/test_show.py and tests/test_show_browser.py.
+changes. Used by tests/test_show.py and tests/test_show_browser.py. The fixture has no fact layer.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ SPECS: list[tuple[str, str, str, dict[str, object] | None]] = [
 ]
 
 
+def remove_fact_layer(project: Project) -> None:
+    """Delete ``annotations/entities.yaml`` and ``annotations/facts/`` from a writable copy."""
+    (project.annotations / "entities.yaml").unlink(missing_ok=True)
+    shutil.rmtree(project.annotations / "facts", ignore_errors=True)
+
+
 def doc_id_for(project: Project, prefix: str) -> str:
     return next(d for d in project.doc_ids() if d.startswith(prefix + "_"))
 
@@ -50,6 +56,9 @@ def write_fixture_gold(project: Project) -> dict[str, Counter[str]]:
     """Replace the gold in ``project`` (a writable copy) by the fixture; return its counts
     per document and label."""
     schema = get_schema(project.schema_file)
+    # The fact layer points at the real gold's span ids, so it goes with the real spans: the
+    # fixture has no facts (the viewer's facts are tested on the committed data).
+    remove_fact_layer(project)
     if project.spans_dir.exists():
         shutil.rmtree(project.spans_dir)
     project.spans_dir.mkdir(parents=True)

@@ -31,7 +31,9 @@ def test_dry_run_prints_files_and_tag_without_network(built, capsys, monkeypatch
         f"files ({n}, remote files not listed here are deleted):",
     ]
     listed = [line.split()[0] for line in out[4:-1]]
-    assert listed[:3] == ["LICENSE.md", "README.md", "charts/label_counts_per_split.png"]
+    assert listed[:5] == ["LICENSE.md", "README.md", "charts/facts_per_city_and_status.png",
+                          "charts/label_counts_per_split.png",
+                          "charts/paragraph_labels_per_article.png"]
     assert "data/ner/train.jsonl" in listed and "croissant.json" in listed
     assert out[-1] == "dry run: nothing was uploaded"
     assert "hf_secret_sentinel" not in "\n".join(out)

@@ -25,7 +25,7 @@ from aicities.viewer.pages import bar_chart, build_site, format_value, render_te
 from aicities.viewer.raw import Piece, raw_layout, raw_pieces
 from aicities.viewer.site import UnknownDocument
 from html_tree import Element, is_tooltip, parse
-from show_fixture import doc_id_for, write_fixture_gold
+from show_fixture import doc_id_for, remove_fact_layer, write_fixture_gold
 
 MONEY_NORM = {"value": 236200000000, "value_max": None, "unit": "CNY", "modifier": "exact",
               "iso": None, "iso_max": None}
@@ -79,6 +79,7 @@ def fixture_project(tmp_project: Project) -> tuple[Project, dict[str, Counter[st
 def no_gold(tmp_project: Project) -> Project:
     shutil.rmtree(tmp_project.spans_dir, ignore_errors=True)
     tmp_project.paragraph_labels_file.unlink(missing_ok=True)
+    remove_fact_layer(tmp_project)
     return tmp_project
 
 
@@ -271,12 +272,14 @@ def test_site_from_fixture_highlights_every_span_once(fixture_project) -> None:
     pages = build_site(project)
     doc_ids = project.doc_ids()
     assert sorted(pages) == sorted(
-        ["index.html", *(f"{d}.html" for d in doc_ids), *(f"{d}.raw.html" for d in doc_ids)]
+        ["index.html", "cities.html", *(f"{d}.html" for d in doc_ids),
+         *(f"{d}.raw.html" for d in doc_ids)]
     )
     for doc_id in doc_ids:
         assert data_labels(pages[f"{doc_id}.html"]) == counts.get(doc_id, Counter())
         assert data_labels(pages[f"{doc_id}.raw.html"]) == Counter()
     assert data_labels(pages["index.html"]) == Counter()
+    assert data_labels(pages["cities.html"]) == Counter()
     assert set().union(*counts.values()) == set(schema.labels)
 
 
@@ -369,16 +372,16 @@ def test_article_text_in_both_scripts(fixture_project) -> None:
         clean, simplified = paragraph_texts(html)
         mine = [p for p in load_paragraphs(project) if p.doc_id == doc_id]
         assert clean == {p.id: p.text for p in mine}
+        assert len(tree.find_all("script")) == 1  # article.js: script switch, fact hover
         if doc_id in traditional:
             converted = to_simplified(traditional[doc_id])
             assert simplified == {p.id: converted[p.start : p.end] for p in mine}
             assert simplified != clean
             assert tree.by_id("script-toggle").tag == "button"
             assert tree.one("html").attrs["lang"] == "zh-Hant"
-            assert len(tree.find_all("script")) == 1
         else:
             assert simplified == clean
-            assert tree.find_all(id="script-toggle") == [] and tree.find_all("script") == []
+            assert tree.find_all(id="script-toggle") == []
             assert tree.one("html").attrs["lang"] == "zh-Hans"
 
 
@@ -418,7 +421,8 @@ def test_selected_documents_only(fixture_project) -> None:
     project, _ = fixture_project
     doc_id = doc_id_for(project, "002")
     pages = build_site(project, [doc_id])
-    assert sorted(pages) == sorted(["index.html", f"{doc_id}.html", f"{doc_id}.raw.html"])
+    assert sorted(pages) == sorted(["index.html", "cities.html", f"{doc_id}.html",
+                                    f"{doc_id}.raw.html"])
     rows = parse(pages["index.html"]).one("table", cls="counts").one("tbody").find_all("tr")
     assert [r.one("a").attrs["href"] for r in rows if "total" not in r.classes] == [
         f"{doc_id}.html"]
@@ -520,7 +524,7 @@ def test_cli_writes_the_site(fixture_project, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     assert main(["--root", str(project.root), "show", "-o", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert len(names) == 1 + 2 * len(project.doc_ids())
+    assert len(names) == 2 + 2 * len(project.doc_ids())  # index, cities, 2 per article
     assert f"wrote {len(names)} pages to {out}/" in capsys.readouterr().out
     doc_id = doc_id_for(project, "004")
     assert data_labels((out / f"{doc_id}.html").read_text("utf-8")) == counts[doc_id]
@@ -531,7 +535,7 @@ def test_cli_default_output_is_site_in_the_project(fixture_project) -> None:
     doc_id = doc_id_for(project, "003")
     assert main(["--root", str(project.root), "show", doc_id]) == 0
     assert sorted(p.name for p in (project.root / "site").iterdir()) == sorted(
-        ["index.html", f"{doc_id}.html", f"{doc_id}.raw.html"]
+        ["index.html", "cities.html", f"{doc_id}.html", f"{doc_id}.raw.html"]
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
+from aicities.annotation.facts import FactLine, load_facts_dir
 from aicities.annotation.schema import get_schema
 from aicities.annotation.validate import load_spans
 from aicities.corpus.documents import iter_documents, load_paragraphs, process
@@ -251,3 +252,92 @@ def test_provenance_link_leads_to_the_raw_characters(
     _screenshot(tab.page, "show-raw-provenance.png", capsys)
     tab.page.go_back()
     assert tab.page.url == site.url(f"{doc_id}.html")
+
+
+# ----------------------------------------------------------------------------- facts
+
+
+def _fact_with_every_slot(project: Project) -> tuple[FactLine, str]:
+    """The first gold fact with a subject mention, a property, qualifiers and a DATE span
+    as its time, and its paragraph's anchor on the article page."""
+    paragraphs = load_paragraphs(project)
+    for doc_id, lines in sorted(load_facts_dir(project.annotations / "facts").items()):
+        spans = {s.id: s for s in load_spans(project, doc_id)}
+        for f in lines:
+            if (f.no_fact is None and f.subject_mention and f.property and f.qualifiers
+                    and f.time not in (None, "document")):
+                figure = spans[f.figure]
+                p = next(p for p in paragraphs if p.doc_id == doc_id
+                         and p.start <= figure.start and figure.end <= p.end)
+                return f, p.id
+    raise LookupError("no gold fact has every slot")
+
+
+HIGHLIGHTED = """() => Array.from(
+  document.querySelectorAll('main [class*="hl-"], table.facts [class*="hl-"]'))
+  .map(e => Array.from(e.classList).filter(c => c.startsWith('hl-')).join(' '))"""
+
+
+def test_hovering_a_figure_lights_its_subject_property_and_time(
+    sites: dict[str, Site], tab: Tab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = sites["real"]
+    fact, paragraph_id = _fact_with_every_slot(site.project)
+    doc_id = paragraph_id.split(":")[0]
+    tab.page.goto(site.url(f"{doc_id}.html"))
+    figure = tab.page.locator(f'mark[data-fact="{fact.id}"]')
+    subject = tab.page.locator(f'mark[data-span="{fact.subject_mention}"]')
+    time = tab.page.locator(f'mark[data-span="{fact.time}"]')
+    prop = tab.page.locator(f'[data-x~="{figure.get_attribute("data-property")}"]')
+    row = tab.page.locator(f'table.facts tr[data-fact="{fact.id}"]')
+    assert tab.page.evaluate(HIGHLIGHTED) == []
+    figure.hover()
+    assert "hl-figure" in (figure.get_attribute("class") or "")
+    assert "hl-subject" in (subject.get_attribute("class") or "")
+    assert "hl-time" in (time.get_attribute("class") or "")
+    assert prop.count() >= 1
+    assert all("hl-property" in (prop.nth(i).get_attribute("class") or "")
+               for i in range(prop.count()))
+    # what the property runs spell is the property, and it shows
+    assert "".join(prop.nth(i).inner_text() for i in range(prop.count())) == fact.property.text
+    assert prop.first.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert subject.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    for q in figure.get_attribute("data-qualifiers").split():
+        assert "hl-qualifier" in (tab.page.locator(f'[data-x~="{q}"]').first
+                                  .get_attribute("class") or "")
+    assert "hl-row" in (row.get_attribute("class") or "")
+    _screenshot(tab.page, "show-fact-hover.png", capsys)
+    # pointing elsewhere clears it all; pointing at the table row lights the figure again
+    tab.page.mouse.move(0, 0)
+    assert tab.page.evaluate(HIGHLIGHTED) == []
+    row.hover()
+    assert "hl-figure" in (figure.get_attribute("class") or "")
+    assert "hl-subject" in (subject.get_attribute("class") or "")
+
+
+def test_city_page_numbers_lead_to_their_paragraphs(
+    sites: dict[str, Site], tab: Tab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = sites["real"]
+    facts = [f for lines in load_facts_dir(site.project.annotations / "facts").values()
+             for f in lines if f.no_fact is None]
+    tab.page.goto(site.url("cities.html"))
+    links = tab.page.locator("a.fig")
+    assert links.count() == len(facts)
+    _screenshot(tab.page, "show-cities.png", capsys)
+    fact, paragraph_id = _fact_with_every_slot(site.project)
+    doc_id, local = paragraph_id.split(":")
+    link = tab.page.locator(f'a.fig[data-fact="{fact.id}"]')
+    assert link.count() == 1
+    link.click()
+    tab.page.wait_for_load_state()
+    assert tab.page.url == site.url(f"{doc_id}.html") + f"#{local}"
+    target = tab.page.locator(":target")
+    assert target.get_attribute("data-paragraph") == paragraph_id
+    figure = target.locator(f'mark[data-fact="{fact.id}"]')
+    assert figure.count() == 1 and figure.is_visible()
+    figure.hover()
+    assert "hl-subject" in (tab.page.locator(f'mark[data-span="{fact.subject_mention}"]')
+                            .get_attribute("class") or "")
+    tab.page.go_back()
+    assert tab.page.url == site.url("cities.html")

@@ -17,9 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "show",
         help="write a self-contained static HTML site of the corpus and its gold annotations",
         description=(
-            "Write index.html, one page per article (spans highlighted, figure values on "
-            "hover, paragraph labels, script switch) and one raw provenance page per article. "
-            "Pages load nothing from the network; open index.html from disk."
+            "Write index.html, one page per article (spans highlighted, figure values and "
+            "facts on hover, the facts table, paragraph labels, script switch), one raw "
+            "provenance page per article and cities.html (the cities compared by their "
+            "facts). Pages load nothing from the network; open index.html from disk."
         ),
     )
     p.add_argument("doc_ids", nargs="*", metavar="DOC_ID", help="articles to show (default: all)")

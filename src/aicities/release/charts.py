@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aicities.annotation.fact_cities import city_order
+from aicities.annotation.facts import STATUSES
 from aicities.release.splits import SPLITS
 from aicities.release.summary import Summary
 
@@ -29,7 +31,11 @@ DPI = 100
 SPLIT_COLOURS = {"train": "#4c72b0", "validation": "#dd8452", "test": "#55a868"}
 # The per-article chart stays legible up to this many articles; beyond, it shows the first.
 MAX_ARTICLES = 40
-CHARTS = ("label_counts_per_split.png", "paragraph_labels_per_article.png")
+CHARTS = ("label_counts_per_split.png", "paragraph_labels_per_article.png",
+          "facts_per_city_and_status.png")
+# One colour per fact status (annotation.facts.STATUSES), here and in the viewer.
+STATUS_COLOURS = {"actual": "#4c72b0", "target": "#dd8452", "forecast": "#8172b3",
+                  "offer": "#55a868", "other": "#937860"}
 
 
 def png(fig: Figure) -> bytes:
@@ -160,12 +166,41 @@ def paragraph_labels_per_article(summary: Summary) -> bytes:
     return png(fig)
 
 
+def facts_per_city_and_status(summary: Summary) -> bytes:
+    """Horizontal bars, one per city (the schema's, then ``none``), stacked by status
+    (``Summary.fact_cities``; the city of a fact is ``annotation.fact_cities.fact_city``)."""
+    cities = city_order(summary.schema.cities)
+    counts = summary.fact_cities
+    fig, axes = _figure(10, 4, 1)
+    ax = axes[0]
+    lefts = [0] * len(cities)
+    ys = range(len(cities))
+    for status in STATUSES:
+        widths = [counts.get((city, status), 0) for city in cities]
+        ax.barh(ys, widths, 0.7, left=lefts, label=status, color=STATUS_COLOURS[status])
+        lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
+    for y, total in zip(ys, lefts, strict=True):
+        if total:
+            ax.text(total, y, f" {total}", va="center", fontsize=8)
+    ax.set_yticks(list(ys), list(cities))
+    ax.invert_yaxis()  # the schema's first city on top
+    ax.set_xlabel("facts")
+    ax.set_title("facts per city and status", loc="left", fontsize=10)
+    if not any(lefts):
+        ax.text(0.5, 0.5, "no facts yet", transform=ax.transAxes,
+                ha="center", va="center", color="#888888")
+        ax.set_xlim(0, 1)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return png(fig)
+
+
 def render(summary: Summary) -> dict[str, bytes]:
     """File name → PNG bytes for every chart of the release."""
     with default_style():
         return {
             CHARTS[0]: label_counts_per_split(summary),
             CHARTS[1]: paragraph_labels_per_article(summary),
+            CHARTS[2]: facts_per_city_and_status(summary),
         }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aicities.annotation.entities import ENTITY_LABELS
+from aicities.annotation.fact_cities import fact_city
 from aicities.annotation.records import Span, by_paragraph, to_document
 from aicities.annotation.schema import NORM_FIELDS, Schema
 from aicities.release.facts import fact_rows
@@ -164,6 +165,11 @@ def count_document(summary: Summary, doc: DocumentInput, rows: Sequence[tuple[st
         elif config == "topic":
             summary.topics[split].update(row["labels"])
             stats.topics.update(row["labels"])
+        elif config == "facts":
+            labels = doc.labels.get(row["paragraph_id"])
+            city = fact_city(row["subject"]["id"], labels.cities if labels else (),
+                             summary.schema.cities)
+            summary.fact_cities[city, row["status"]] += 1
     summary.per_doc[doc.doc_id] = stats
     summary.documents.append(doc.record)
 

@@ -61,6 +61,8 @@ class Summary:
     )
     cities: dict[str, Counter[str]] = field(default_factory=lambda: {s: Counter() for s in SPLITS})
     topics: dict[str, Counter[str]] = field(default_factory=lambda: {s: Counter() for s in SPLITS})
+    # (city, status) → facts; the city of a fact is annotation.fact_cities.fact_city's
+    fact_cities: Counter[tuple[str, str]] = field(default_factory=Counter)
     files: dict[str, FileInfo] = field(default_factory=dict)
     agreement: Mapping[str, Any] | None = None
 

@@ -15,15 +15,26 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
+from aicities.annotation.facts import STATUSES
 from aicities.annotation.records import ParagraphLabels, Span, by_paragraph
 from aicities.annotation.schema import NORM_FIELDS, Schema, get_schema
 from aicities.corpus.characters import INVISIBLE
 from aicities.project import Project
-from aicities.release.charts import BarLayout, bar_layout
+from aicities.release.charts import STATUS_COLOURS, BarLayout, bar_layout
+from aicities.viewer.cities import CITIES_FILE, city_page
+from aicities.viewer.facts import (
+    Extent,
+    FactView,
+    fact_views,
+    figure_links,
+    no_facts,
+    paragraph_extents,
+)
 from aicities.viewer.raw import raw_layout
-from aicities.viewer.site import Article, article_file, load_articles, raw_file
+from aicities.viewer.site import Article, article_file, load_articles, raw_file, with_facts
 
 # Nothing may be fetched: inline styles and scripts only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
@@ -62,13 +73,16 @@ def _macro(name: str, *args: Any) -> str:
 def build_site(project: Project, doc_ids: Sequence[str] | None = None) -> dict[str, str]:
     """Every page of the site: ``{file name relative to the site folder: html}``."""
     schema = get_schema(project.schema_file)
-    articles = load_articles(project, doc_ids)
+    resolver, articles = with_facts(project, load_articles(project, doc_ids))
     pages = {"index.html": render_index(articles, schema, project.version)}
+    views = {a.doc_id: fact_views(a, resolver, schema) for a in articles}
     for n, article in enumerate(articles):
         prev_id = articles[n - 1].doc_id if n > 0 else None
         next_id = articles[n + 1].doc_id if n + 1 < len(articles) else None
-        pages[article_file(article.doc_id)] = render_article(article, schema, prev_id, next_id)
+        pages[article_file(article.doc_id)] = render_article(
+            article, schema, prev_id, next_id, views[article.doc_id])
         pages[raw_file(article.doc_id)] = render_raw(article)
+    pages[CITIES_FILE] = render_cities(articles, views, schema, resolver is not None)
     return pages
 
 
@@ -117,10 +131,20 @@ class Run:
 
 
 @dataclass(frozen=True)
-class Piece:
-    """A run of a paragraph's text, inside a ``<mark>`` when ``mark`` is set."""
+class Bit:
+    """A run inside the property or qualifier extents whose ids ``xs`` lists (space
+    separated, ``""`` for none; :mod:`aicities.viewer.facts`)."""
 
     run: Run
+    xs: str = ""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a paragraph's text, inside a ``<mark>`` when ``mark`` is set, cut into
+    bits where a property or qualifier extent begins or ends."""
+
+    bits: tuple[Bit, ...]
     mark: Mapping[str, Any] | None = None
 
 
@@ -129,30 +153,47 @@ def _run(text: str, simplified: str | None) -> Run:
 
 
 def text_pieces(text: str, spans: Sequence[Span], schema: Schema,
-                simplified: str | None = None, tip_prefix: str = "tip") -> list[Piece]:
-    """A paragraph's text cut at its spans (paragraph offsets, flat), in text order."""
+                simplified: str | None = None, tip_prefix: str = "tip",
+                extents: Sequence[Extent] = (),
+                links: Mapping[str, Mapping[str, Any]] | None = None) -> list[Piece]:
+    """A paragraph's text cut at its spans (paragraph offsets, flat), in text order.
+
+    ``extents`` (paragraph offsets, may cross spans and each other) cut the pieces further;
+    ``links`` (figure span id → ``data`` and tooltip ``rows``, ``viewer.facts.figure_links``)
+    link a figure's mark to its fact's slots.
+    """
     out: list[Piece] = []
     pos = 0
+    links = links or {}
+    cuts = sorted({x for e in extents for x in (e.start, e.end)})
 
-    def run(a: int, b: int) -> Run:
-        return _run(text[a:b], simplified[a:b] if simplified is not None else None)
+    def bits(a: int, b: int) -> tuple[Bit, ...]:
+        edges = [a, *(x for x in cuts if a < x < b), b]
+        found = []
+        for lo, hi in pairwise(edges):
+            xs = " ".join(e.xid for e in extents if e.start <= lo and hi <= e.end)
+            found.append(Bit(_run(text[lo:hi], simplified[lo:hi]
+                                  if simplified is not None else None), xs))
+        return tuple(found)
 
     for n, span in enumerate(sorted(spans, key=lambda s: (s.start, s.end))):
         if span.start > pos:
-            out.append(Piece(run(pos, span.start)))
+            out.append(Piece(bits(pos, span.start)))
         label = schema.labels[span.label]
         norm = span.norm or {}
         shown = [(k, format_value(norm[k])) for k in NORM_FIELDS if norm.get(k) is not None]
+        link = links.get(span.id or "", {})
         tip = None
         if label.is_figure:
-            tip = {"id": f"{tip_prefix}-{n}", "rows": shown, "note": span.note}
+            tip = {"id": f"{tip_prefix}-{n}", "rows": shown, "note": span.note,
+                   "fact": list(link.get("rows", ()))}
+        data = [(k.replace("_", "-"), v) for k, v in shown] if tip else []
         mark = {"label": span.label, "css": css_class(span.label), "span_id": span.id,
-                "data": [(k.replace("_", "-"), v) for k, v in shown] if tip else [],
-                "tip": tip}
-        out.append(Piece(run(span.start, span.end), mark))
+                "data": data + list(link.get("data", ())), "tip": tip}
+        out.append(Piece(bits(span.start, span.end), mark))
         pos = span.end
     if pos < len(text):
-        out.append(Piece(run(pos, len(text))))
+        out.append(Piece(bits(pos, len(text))))
     return out
 
 
@@ -245,10 +286,14 @@ def render_index(articles: Sequence[Article], schema: Schema, version: str) -> s
 
 
 def render_article(article: Article, schema: Schema, prev_id: str | None = None,
-                   next_id: str | None = None) -> str:
+                   next_id: str | None = None, facts: Sequence[FactView] = ()) -> str:
+    """An article page; ``facts`` (``viewer.facts.fact_views``) are linked from their
+    figures and listed in the facts table."""
     doc_id = article.doc_id
     grouped = by_paragraph(article.spans, article.paragraphs)
     traditional = article.simplified is not None
+    links = figure_links(facts)
+    extents = paragraph_extents(facts)
     paragraphs = []
     for p in article.paragraphs:
         simplified = article.simplified[p.start : p.end] if article.simplified else None
@@ -256,7 +301,8 @@ def render_article(article: Article, schema: Schema, prev_id: str | None = None,
         paragraphs.append({
             "id": p.id, "local": local, "kind": p.kind,
             "pieces": text_pieces(p.text, grouped[p.id], schema, simplified,
-                                  tip_prefix=f"tip-{local}"),
+                                  tip_prefix=f"tip-{local}", extents=extents.get(p.id, ()),
+                                  links=links),
             "chips": _chips(article.labels.get(p.id), schema),
         })
     rec = article.record
@@ -265,18 +311,32 @@ def render_article(article: Article, schema: Schema, prev_id: str | None = None,
             ("published", rec.published), ("script", rec.script),
             ("source", rec.url), ("clean characters", rec.clean_chars)]
     nav = [{"href": "index.html", "text": "index", "rel": None},
-           {"href": raw_file(doc_id), "text": "raw text", "rel": None}]
+           {"href": raw_file(doc_id), "text": "raw text", "rel": None},
+           {"href": CITIES_FILE, "text": "cities", "rel": None}]
     if prev_id:
         nav.append({"href": article_file(prev_id), "text": "← previous", "rel": "prev"})
     if next_id:
         nav.append({"href": article_file(next_id), "text": "next →", "rel": "next"})
     return _page(
         "article.html.j2", title=article.title, lang="zh-Hant" if traditional else "zh-Hans",
-        script="toggle.js" if traditional else None,
+        script="article.js",
         labels=_labels(schema), counts=label_counts(article.spans, schema), doc_id=doc_id,
         nav=nav, meta=[(k, v) for k, v in meta if v], traditional=traditional,
-        paragraphs=paragraphs, raw_href=raw_file(doc_id),
+        paragraphs=paragraphs, raw_href=raw_file(doc_id), facts=facts,
+        no_facts=no_facts(article), status_colours=STATUS_COLOURS,
     )
+
+
+def render_cities(articles: Sequence[Article], facts: Mapping[str, Sequence[FactView]],
+                  schema: Schema, has_layer: bool) -> str:
+    """The city page: the shown articles' facts by property group, city and status."""
+    values = city_page(articles, facts, schema)
+    chart = bar_layout("facts per city, by status", [
+        (row["city"], [(s, row["counts"][s], STATUS_COLOURS[s]) for s in STATUSES])
+        for row in values["totals"]])
+    return _page("cities.html.j2", title="aicities-zh: cities by their figures", lang="zh",
+                 script=None, has_layer=has_layer, chart=chart, statuses=STATUSES,
+                 status_colours=STATUS_COLOURS, **values)
 
 
 def render_raw(article: Article) -> str:

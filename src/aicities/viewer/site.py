@@ -10,7 +10,10 @@ from disk (``file://``) with no network. Pages:
   values in a tooltip on hover or focus; each paragraph's cities and topics as chips; for
   traditional articles a switch to ``text_simplified`` (same length, so the same offsets);
 * ``<doc_id>.raw.html``: the raw article with what cleaning removed or repaired marked, and
-  an anchor ``#p<NNN>`` around each paragraph's raw range (``Cleaned.to_raw``).
+  an anchor ``#p<NNN>`` around each paragraph's raw range (``Cleaned.to_raw``);
+* with the fact layer, each figure of an article page linked to its fact's slots and the
+  article's facts table (:mod:`aicities.viewer.facts`), and ``cities.html``, the cities
+  compared by their facts (:mod:`aicities.viewer.cities`).
 
 Everything here is a pure function of the project's files; ``build_site`` returns the pages
 as ``{file name: html}`` (:func:`aicities.viewer.pages.build_site`) and the CLI writes
@@ -23,8 +26,10 @@ points of the clean text (spans in document offsets are converted by
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from aicities.annotation.entities import Resolver
+from aicities.annotation.facts import FactLine
 from aicities.annotation.records import ParagraphLabels, Span, paragraph_of
 from aicities.annotation.schema import Schema, get_schema
 from aicities.annotation.validate import check_labels_file, read_spans, span_offset_problems
@@ -36,6 +41,7 @@ from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError, DataErrors, Severity
 from aicities.files import read_text
 from aicities.project import Project
+from aicities.release.gold import read_fact_layer
 
 
 class UnknownDocument(ValueError):
@@ -52,6 +58,7 @@ class Article:
     labels: Mapping[str, ParagraphLabels]
     cleaned: Cleaned
     simplified: str | None  # the whole clean text through OpenCC t2s (traditional only)
+    facts: tuple[FactLine, ...] = ()  # the gold fact lines (facts and no-fact lines)
 
     @property
     def doc_id(self) -> str:
@@ -120,7 +127,8 @@ def _read_paragraph_labels(project: Project, schema: Schema) -> dict[str, Paragr
 
 
 def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> list[Article]:
-    """The articles to show (all by default, in corpus order), with whatever gold exists."""
+    """The articles to show (all by default, in corpus order), with whatever gold exists
+    (the facts are attached by :func:`with_facts`)."""
     schema = get_schema(project.schema_file)
     records = {r.doc_id: r for r in iter_documents(project)}
     wanted = list(records) if not doc_ids else list(dict.fromkeys(doc_ids))
@@ -167,6 +175,22 @@ def load_articles(project: Project, doc_ids: Sequence[str] | None = None) -> lis
     if errors:
         raise DataErrors(errors)
     return articles
+
+
+def with_facts(project: Project, articles: Sequence[Article]
+               ) -> tuple[Resolver | None, list[Article]]:
+    """The articles with their gold fact lines, and the entity resolver.
+
+    The fact layer (``annotations/entities.yaml``, ``annotations/facts/``) is read as the
+    release reads it: checked by the validator's level 6 (raises DataErrors), read by
+    ``annotation.facts``. Call it on the articles of :func:`load_articles`, whose spans were
+    checked first (facts are checked against them). Without an entities file: no facts.
+    """
+    layer = read_fact_layer(project)
+    if layer is None:
+        return None, list(articles)
+    return layer.resolver, [replace(a, facts=tuple(layer.facts.get(a.doc_id, ())))
+                            for a in articles]
 
 
 def article_file(doc_id: str) -> str:
