@@ -15,8 +15,8 @@ import pytest
 from aicities.annotation.entities import Resolver, read_entities
 from aicities.annotation.fact_cities import NO_CITY, city_order, fact_city
 from aicities.annotation.facts import STATUSES, FactLine, load_facts_dir
-from aicities.annotation.records import load_spans
 from aicities.annotation.schema import get_schema
+from aicities.annotation.validate import load_spans
 from aicities.corpus import blocks
 from aicities.corpus.documents import load_paragraphs
 from aicities.files import iter_jsonl
