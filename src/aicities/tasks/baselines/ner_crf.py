@@ -27,6 +27,7 @@ from aicities.tasks.baselines.base import Baseline, Row, simplified, tags_to_spa
 from aicities.tasks.baselines.features import char_features
 from aicities.tasks.evaluate.spans import spans_to_bio
 
+
 def figure_spans(text: str, spans: Sequence[tuple[int, int, str]], figures: Sequence[str],
                  anchor: str | None) -> list[dict[str, Any]]:
     """Prediction spans ``{"start", "end", "label"[, "norm"]}`` of half-open ``(start, end,

@@ -102,7 +102,7 @@ class NerSpacy(Baseline):
             return self
         fix_random_seed(SEED)
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
-        ner = nlp.add_pipe("ner", config={
+        ner: Any = nlp.add_pipe("ner", config={
             "model": MODEL,
             "update_with_oracle_cut_size": TRAINING["update_with_oracle_cut_size"]})
         examples = []
