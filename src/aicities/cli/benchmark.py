@@ -20,8 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "benchmark",
         help="train and score every baseline under both protocols; write tasks/LEADERBOARD.md",
-        description="Train and score every baseline (NER: rules, CRF, jieba; city and topic: "
-        "rule and TF-IDF) under the fixed split and leave-one-document-out, with bootstrap "
+        description="Train and score every baseline (NER: rules, CRF, spaCy, jieba; city and "
+        "topic: rule and TF-IDF) under the fixed split and leave-one-document-out, with bootstrap "
         "intervals; write tasks/LEADERBOARD.md, tasks/leaderboard.json and tasks/charts/. "
         "All or nothing.",
     )
