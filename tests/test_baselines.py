@@ -298,7 +298,9 @@ def test_make_baselines_order_and_fresh_instances(project: Project) -> None:
     resources = Resources.load(project, {})
     first, second = make_baselines(resources), make_baselines(resources)
     assert [(b.task, b.name) for b in first] == [
-        ("ner", "rules"), ("ner", "crf"), ("ner", "jieba-posseg"), ("city", "gazetteer"),
-        ("city", "tfidf-logreg"), ("topic", "keywords"), ("topic", "tfidf-logreg")]
-    trainable = [k for k, b in enumerate(first) if b.name in ("rules", "crf", "tfidf-logreg")]
+        ("ner", "rules"), ("ner", "crf"), ("ner", "spacy"), ("ner", "jieba-posseg"),
+        ("city", "gazetteer"), ("city", "tfidf-logreg"), ("topic", "keywords"),
+        ("topic", "tfidf-logreg")]
+    trainable = [k for k, b in enumerate(first)
+                 if b.name in ("rules", "crf", "spacy", "tfidf-logreg")]
     assert all(first[k] is not second[k] for k in trainable)

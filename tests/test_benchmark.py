@@ -141,7 +141,7 @@ def test_benchmark_on_the_fixture(mini: Project) -> None:
     assert board["protocols"]["fixed"]["train_paragraphs"] == 3
     assert [f["held_out"] for f in board["protocols"]["lodo"]["folds"]] == ["d1", "d2"]
     names = {t: list(d["baselines"]) for t, d in board["tasks"].items()}
-    assert names == {"ner": ["rules", "crf", "jieba-posseg"],
+    assert names == {"ner": ["rules", "crf", "spacy", "jieba-posseg"],
                      "city": ["gazetteer", "tfidf-logreg"],
                      "topic": ["keywords", "tfidf-logreg"]}
     # the fixed split's test paragraph is d2:p001 华为在苏州设立中心。 (traditional script)

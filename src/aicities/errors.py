@@ -229,6 +229,9 @@ REGISTRY: dict[str, ErrorId] = {
                          "another submission", _P),
     "undeclared-label": _e(0, "SUBMISSION", "a prediction label that meta.yaml's labels does "
                            "not list", _P),
+    # --- cross-corpus training (tasks.cross_corpus, aicities benchmark --train-corpus)
+    "empty-train-corpus": _e(0, "CONTENT", "a --train-corpus file with no span to learn "
+                             "from", _P),
     "bad-lock-timeout": _e(0, "INPUT", "AICITIES_LOCK_TIMEOUT is not a number of seconds "
                            ">= 0", _P),
     # --- CONFIG: YAML and JSON configuration files

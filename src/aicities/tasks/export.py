@@ -31,6 +31,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aicities.annotation.schema import Schema
 from aicities.errors import DataError
@@ -141,20 +142,31 @@ def to_cluener(paragraphs: Sequence[Paragraph]) -> str:
     )
 
 
+def char_doc(vocab: Any, text: str, spans: Sequence[Span] = ()) -> Any:
+    """A spaCy ``Doc`` of ``text`` with one token per code point, whitespace included
+    (``spaces`` all False), and ``spans`` (half-open character offsets) as ``doc.ents``.
+
+    spaCy's own "zh" character segmenter would fold a space into the previous token's
+    trailing whitespace; here token i is character i, so character offsets are token
+    offsets both ways (the spaCy baseline, :mod:`aicities.tasks.baselines.ner_spacy`, reads
+    its predicted ``doc.ents`` back as spans the same way)."""
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as DocSpan
+
+    doc = Doc(vocab, words=list(text), spaces=[False] * len(text))
+    doc.ents = [DocSpan(doc, start, end, label=label) for start, end, label in spans]
+    return doc
+
+
 def to_docbin(paragraphs: Sequence[Paragraph]) -> bytes:
     """A spaCy ``DocBin`` (module docstring) as bytes; needs the ``[baselines]`` extra."""
     import spacy
-    from spacy.tokens import Doc, DocBin
-    from spacy.tokens import Span as DocSpan
+    from spacy.tokens import DocBin
 
     vocab = spacy.blank("zh").vocab
     docs = DocBin(store_user_data=True)
     for p in paragraphs:
-        # One token per code point, whitespace included (spaCy's own "zh" character
-        # segmenter would fold a space into the previous token's trailing whitespace).
-        doc = Doc(vocab, words=list(p.text), spaces=[False] * len(p.text))
-        # Token i is character i, so character offsets are token offsets.
-        doc.ents = [DocSpan(doc, start, end, label=label) for start, end, label in p.spans]
+        doc = char_doc(vocab, p.text, p.spans)
         doc.user_data["id"] = p.id
         docs.add(doc)
     return bytes(docs.to_bytes())

@@ -7,6 +7,9 @@ ner        rules             gazetteer learned from the training fold's gold spa
                              the figure normalizer's patterns, with normalized values
                              (:mod:`~aicities.tasks.baselines.ner_rules`)
 ner        crf               character CRF, sklearn-crfsuite (:mod:`~.ner_crf`)
+ner        spacy             spaCy's default CPU NER (tok2vec + transition-based parser),
+                             blank zh, one token per character, trained from scratch
+                             (:mod:`~.ner_spacy`)
 ner        jieba-posseg      jieba.posseg zero-shot through the ``jieba`` label map
                              (:mod:`~.ner_jieba`)
 city       gazetteer         city, district and zone names, most specific city wins
@@ -35,6 +38,7 @@ from aicities.tasks.baselines.city import CityGazetteer, gazetteer_path
 from aicities.tasks.baselines.ner_crf import NerCrf
 from aicities.tasks.baselines.ner_jieba import NerJieba
 from aicities.tasks.baselines.ner_rules import NerRules
+from aicities.tasks.baselines.ner_spacy import NerSpacy
 from aicities.tasks.baselines.tfidf import TfidfLogReg
 from aicities.tasks.baselines.topic import TopicKeywords, keywords_path
 
@@ -66,6 +70,7 @@ def make_baselines(resources: Resources) -> list[Baseline]:
     return [
         NerRules(schema, anchors),
         NerCrf(schema, anchors),
+        NerSpacy(schema, anchors),
         NerJieba(),
         resources.city_gazetteer,
         TfidfLogReg("city", schema),
@@ -80,6 +85,7 @@ __all__ = [
     "NerCrf",
     "NerJieba",
     "NerRules",
+    "NerSpacy",
     "Resources",
     "Row",
     "TfidfLogReg",

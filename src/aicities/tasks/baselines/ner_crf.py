@@ -27,6 +27,26 @@ from aicities.tasks.baselines.base import Baseline, Row, simplified, tags_to_spa
 from aicities.tasks.baselines.features import char_features
 from aicities.tasks.evaluate.spans import spans_to_bio
 
+
+def figure_spans(text: str, spans: Sequence[tuple[int, int, str]], figures: Sequence[str],
+                 anchor: str | None) -> list[dict[str, Any]]:
+    """Prediction spans ``{"start", "end", "label"[, "norm"]}`` of half-open ``(start, end,
+    label)`` paragraph offsets; a span with a label in ``figures`` carries the normalized
+    value of :func:`aicities.annotation.normalize.normalize_figure` when it can read it
+    (``anchor``: the publication date relative dates resolve against)."""
+    out: list[dict[str, Any]] = []
+    figure = set(figures)
+    for start, end, label in spans:
+        span: dict[str, Any] = {"start": start, "end": end, "label": label}
+        if label in figure:
+            try:
+                span["norm"] = normalize_figure(text[start:end], label, anchor=anchor)
+            except NormalizeError:
+                pass
+        out.append(span)
+    return out
+
+
 PARAMS: dict[str, Any] = {
     "algorithm": "lbfgs",
     "c1": 0.1,
@@ -69,20 +89,10 @@ class NerCrf(Baseline):
 
     def predict(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         out = []
-        figures = set(self.schema.figure_labels)
         for row, tags in zip(rows, self.predict_tags(rows), strict=True):
-            spans: list[dict[str, Any]] = []
-            text = row["text"]
             anchor = self.anchors.get(row.get("doc_id", ""))
-            for start, end, label in tags_to_spans(tags):
-                span: dict[str, Any] = {"start": start, "end": end, "label": label}
-                if label in figures:
-                    try:
-                        span["norm"] = normalize_figure(text[start:end], label, anchor=anchor)
-                    except NormalizeError:
-                        pass
-                spans.append(span)
-            out.append({"id": row["id"], "spans": spans})
+            out.append({"id": row["id"], "spans": figure_spans(
+                row["text"], tags_to_spans(tags), self.schema.figure_labels, anchor)})
         return out
 
     def params(self) -> dict[str, Any]:
