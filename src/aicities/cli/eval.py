@@ -48,12 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         t.add_argument("--gold", type=Path,
                        help=f"gold file (default: the release's data/{task}/<split>.jsonl)"
                        + ("; any format --pred takes" if task == "ner" else ""))
-        t.add_argument("--split", default="test", help="release split for the gold (default test)")
-        t.add_argument("--release", type=Path, metavar="PATH",
-                       help="score against this release folder (default: the checkout's "
-                       "release/, else the release shipped with the installed package)")
-        t.add_argument("--json", action="store_true", help="print the report as JSON")
-        add_bootstrap_arguments(t)
+        add_release_arguments(t)
         t.add_argument("--missing-as-empty", action="store_true",
                        help="score gold paragraphs without a prediction line as empty "
                        "predictions (default: refuse the file)")
@@ -73,6 +68,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     register_facts(tasks)
 
 
+def add_release_arguments(t: argparse.ArgumentParser) -> None:
+    """The options every ``eval`` task shares: which release gold, JSON, the bootstrap."""
+    t.add_argument("--split", default="test", help="release split for the gold (default test)")
+    t.add_argument("--release", type=Path, metavar="PATH",
+                   help="score against this release folder (default: the checkout's "
+                   "release/, else the release shipped with the installed package)")
+    t.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_bootstrap_arguments(t)
+
+
 def register_facts(tasks: argparse._SubParsersAction) -> None:
     what = ("figure facts (task 4): subject, time, property exact/overlap F1, status "
             "accuracy and macro F1")
@@ -82,15 +87,10 @@ def register_facts(tasks: argparse._SubParsersAction) -> None:
                    help="prediction file (JSONL, one fact per figure, the facts config's shape)")
     t.add_argument("--gold", type=Path,
                    help="gold file (default: the release's data/facts/<split>.jsonl)")
-    t.add_argument("--split", default="test", help="release split for the gold (default test)")
-    t.add_argument("--release", type=Path, metavar="PATH",
-                   help="score against this release folder (default: the checkout's "
-                   "release/, else the release shipped with the installed package)")
+    add_release_arguments(t)
     t.add_argument("--entities", type=Path, metavar="FILE",
                    help="the entity ids subjects may name: an entities config file "
                    "(default: the release's data/entities/corpus.jsonl)")
-    t.add_argument("--json", action="store_true", help="print the report as JSON")
-    add_bootstrap_arguments(t)
     t.add_argument("--missing-as-empty", action="store_true",
                    help="score gold figures without a prediction row as wrong (default: "
                    "refuse the file)")

@@ -261,7 +261,7 @@ def run_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0) -> 
                       seed=seed)
     if facts is not None:
         board["facts"] = facts
-    return _rounded(board)
+    return rounded(board)
 
 
 def submission_entries(project: Project, corpus: Corpus, schema: Schema, score: Scorer,
@@ -296,13 +296,15 @@ def submission_entries(project: Project, corpus: Corpus, schema: Schema, score: 
     return out
 
 
-def _rounded(value: Any) -> Any:
+def rounded(value: Any) -> Any:
+    """``value`` with every float rounded to :data:`DIGITS` places, in dicts and lists too (so
+    the committed JSON is stable across machines)."""
     if isinstance(value, float):
         return round(value, DIGITS)
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        return {k: rounded(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
+        return [rounded(v) for v in value]
     return value
 
 

@@ -48,7 +48,7 @@ from aicities.project import Project
 from aicities.tasks import care
 from aicities.tasks.baselines import NerCrf, NerSpacy
 from aicities.tasks.baselines.base import Baseline
-from aicities.tasks.benchmark import DIGITS, fixed_fold, load_corpus
+from aicities.tasks.benchmark import fixed_fold, load_corpus, rounded
 from aicities.tasks.evaluate import LabelMap
 from aicities.tasks.evaluate.formats import read_rows
 from aicities.tasks.leaderboard import f3, with_ci
@@ -185,7 +185,7 @@ def run_cross_corpus(project: Project, sources: Sequence[TrainCorpus], *,
                 "notes": model.notes(),
             }
         entries.append({"corpus": data.facts(), "systems": systems})
-    return _rounded({
+    return rounded({
         "generated_by": "aicities benchmark --train-corpus",
         "dataset": {"version": corpus.version, "paragraphs": len(gold),
                     "test_paragraphs": len(test)},
@@ -193,16 +193,6 @@ def run_cross_corpus(project: Project, sources: Sequence[TrainCorpus], *,
                       "unit": "paragraph"},
         "corpora": entries,
     })
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, DIGITS)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
-    return value
 
 
 def render_markdown(board: Mapping[str, Any]) -> str:

@@ -40,6 +40,7 @@ from aicities.tasks.evaluate.facts_rows import (
     parse_facts,
     read_fact_rows,
 )
+from aicities.tasks.evaluate.labels import Value
 from aicities.tasks.evaluate.metrics import prf
 from aicities.tasks.evaluate.results import Score
 
@@ -49,15 +50,6 @@ COLUMNS = ("facts", "subject", "time", "status", "fact", "prop_gold", "prop_pred
            "prop_exact", "prop_overlap")
 _K = len(COLUMNS)
 _S = len(STATUSES)
-
-
-@dataclass(frozen=True)
-class Value:
-    value: float
-    ci95: tuple[float, float] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "ci95": None if self.ci95 is None else list(self.ci95)}
 
 
 @dataclass(frozen=True)
