@@ -21,8 +21,8 @@ from aicities.corpus import blocks
 from aicities.corpus.documents import load_paragraphs
 from aicities.files import iter_jsonl
 from aicities.project import Project
+from aicities.release.card import fact_cities_block
 from aicities.release.charts import facts_per_city_and_status
-from aicities.release.datasheet import fact_cities_block
 from aicities.release.splits import Splits
 from aicities.release.summary import Summary
 from aicities.viewer.cities import GROUPS
@@ -286,6 +286,10 @@ def test_datasheet_facts_per_city_are_the_data(project: Project) -> None:
     table = [line.split("|")[1:-1] for line in block.strip().splitlines()[2:]]
     assert int(table[-1][-1]) == len(rows)  # every fact counted once
     assert "release/charts/facts_per_city_and_status.png" in blocks.outside_blocks(text)
+    card = (ROOT / "release" / "README.md").read_text(encoding="utf-8")
+    shown = card.split("<!-- generated:fact_cities -->\n", 1)[1].split("<!--", 1)[0]
+    assert shown.strip() == block.strip()  # the card shows the same table, and the chart
+    assert "](charts/facts_per_city_and_status.png)" in blocks.outside_blocks(card)
 
 
 def test_facts_chart_is_deterministic_and_drawn_from_the_counts(project: Project) -> None:

@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from aicities.annotation.fact_cities import city_order
+from aicities.annotation.facts import STATUSES
 from aicities.annotation.schema import Schema
 from aicities.corpus import blocks
 from aicities.corpus.segment import KINDS
@@ -197,6 +199,21 @@ def splits_block(summary: Summary) -> str:
     ])
 
 
+def fact_cities_block(summary: Summary) -> str:
+    """Facts per city and status, the numbers of ``charts/facts_per_city_and_status.png``."""
+    counts = summary.fact_cities
+    total = sum(counts.values())
+    if not total:
+        return "No facts in this release."
+    rows: list[list[object]] = []
+    for city in city_order(summary.schema.cities):
+        n = [counts.get((city, s), 0) for s in STATUSES]
+        rows.append([f"`{city}`", *n, sum(n)])
+    rows.append(["total", *(sum(counts.get((c, s), 0) for c in city_order(summary.schema.cities))
+                            for s in STATUSES), total])
+    return blocks.table(["city", *(f"`{s}`" for s in STATUSES), "facts"], rows)
+
+
 def sources_block(summary: Summary) -> str:
     rows: list[list[object]] = []
     for d in summary.documents:
@@ -264,6 +281,7 @@ def renderers(summary: Summary, features: Mapping[str, Any]) -> dict[str, Callab
         "load": lambda: load_block(summary),
         "labels": lambda: labels_block(summary),
         "splits": lambda: splits_block(summary),
+        "fact_cities": lambda: fact_cities_block(summary),
         "fields": lambda: fields_block(features),
         "sources": lambda: sources_block(summary),
         "citation": lambda: citation_block(summary),

@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aicities.annotation.fact_cities import city_order
-from aicities.annotation.facts import STATUSES
 from aicities.corpus import blocks
 from aicities.files import iter_jsonl
 from aicities.project import Project
@@ -248,21 +246,6 @@ def agreement_block(summary: Summary) -> str:
         return head + blocks.table(["measure", "value"], [[f"`{k}`", v] for k, v in rows])
 
 
-def fact_cities_block(summary: Summary) -> str:
-    """Facts per city and status, the numbers of ``charts/facts_per_city_and_status.png``."""
-    counts = summary.fact_cities
-    total = sum(counts.values())
-    if not total:
-        return "No facts in this release."
-    rows: list[list[object]] = []
-    for city in city_order(summary.schema.cities):
-        n = [counts.get((city, s), 0) for s in STATUSES]
-        rows.append([f"`{city}`", *n, sum(n)])
-    rows.append(["total", *(sum(counts.get((c, s), 0) for c in city_order(summary.schema.cities))
-                            for s in STATUSES), total])
-    return blocks.table(["city", *(f"`{s}`" for s in STATUSES), "facts"], rows)
-
-
 def renderers(summary: Summary, inputs: SheetInputs) -> dict[str, Callable[[], str]]:
     return {
         "version": lambda: card.version_block(summary),
@@ -274,7 +257,7 @@ def renderers(summary: Summary, inputs: SheetInputs) -> dict[str, Callable[[], s
         "gaps": lambda: gaps_block(summary),
         "passes": lambda: passes_block(inputs),
         "agreement": lambda: agreement_block(summary),
-        "fact_cities": lambda: fact_cities_block(summary),
+        "fact_cities": lambda: card.fact_cities_block(summary),
         "labels": lambda: card.labels_block(summary),
         "splits": lambda: card.splits_block(summary),
         "rights": card.rights,
