@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aicities.cli import add_bootstrap_arguments
 
@@ -120,18 +121,7 @@ def run_facts(args: argparse.Namespace, project: Project | None) -> int:
     scored = ({"dataset": DATASET_ID, "version": release.version, "split": args.split,
                "release": str(release.path), "origin": release.origin}
               if args.gold is None else None)
-    if args.json:
-        out = report.to_json()
-        if scored is not None:
-            out = {"scored_against": scored, **out}
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        if scored is not None:
-            print(f"gold: {scored['dataset']} {scored['version']}, split {scored['split']} "
-                  f"({scored['origin']} release {scored['release']})")
-        print(format_facts(report))
-    return 0
+    return emit(args.json, scored, report.to_json, lambda: format_facts(report))
 
 
 def run(args: argparse.Namespace, project: Project | None) -> int:
@@ -183,7 +173,13 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
             missing_as_empty=args.missing_as_empty,
         )
         payload, text = labels.to_json, lambda: format_labels(labels)
-    if args.json:
+    return emit(args.json, scored, payload, text)
+
+
+def emit(as_json: bool, scored: dict[str, Any] | None, payload: Callable[[], dict[str, Any]],
+         text: Callable[[], str]) -> int:
+    """Print a report (JSON, or text headed by the release it was scored against)."""
+    if as_json:
         out = payload()
         if scored is not None:
             out = {"scored_against": scored, **out}
