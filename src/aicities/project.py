@@ -86,6 +86,14 @@ class Project:
         return self.annotations / "paragraphs.jsonl"
 
     @property
+    def entities_file(self) -> Path:
+        return self.annotations / "entities.yaml"
+
+    @property
+    def facts_dir(self) -> Path:
+        return self.annotations / "facts"
+
+    @property
     def labelstudio_dir(self) -> Path:
         return self.annotations / "labelstudio"
 

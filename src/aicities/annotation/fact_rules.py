@@ -74,7 +74,7 @@ def propose(doc_id: str, spans: Sequence[Span], paragraphs: Sequence[Paragraph],
 def propose_corpus(project: Project) -> dict[str, list[FactLine]]:
     """The pre-pass over every article's gold figures (``annotations/spans/``), resolving
     subjects through ``annotations/entities.yaml``; doc id → proposed lines."""
-    resolver = Resolver(read_entities(project.annotations / "entities.yaml"))
+    resolver = Resolver(read_entities(project.entities_file))
     paragraphs = load_paragraphs(project)
     return {
         doc_id: propose(doc_id, load_spans(project, doc_id),

@@ -39,6 +39,8 @@ STATUSES = ("actual", "target", "forecast", "offer", "other")
 SUBJECT_REASONS = ("context", "generic", "unnamed")
 NO_FACT_REASONS = ("time-frame", "part-of-fact", "slogan")
 DOCUMENT_TIME = "document"
+# where a released fact's time comes from (the ``facts`` config's ``time.source``)
+TIME_SOURCES = ("span", DOCUMENT_TIME, "none")
 _FACT_ID = re.compile(r"^(?P<doc>[^:]+):f\d{4}$")
 
 # id → description: the FACT class of the one registry (aicities.errors), level 6.
@@ -223,8 +225,8 @@ def check_facts(project: Project, spans_by_doc: Mapping[str, Sequence[Span]],
     """Check the facts folder (default the gold ``annotations/facts/``) of every document,
     against the gold spans ``spans_by_doc`` (document offsets, as the validator read them)
     and ``annotations/entities.yaml``. Empty list: all good."""
-    folder = facts_dir or project.annotations / "facts"
-    resolver = Resolver(read_entities(project.annotations / "entities.yaml"))
+    folder = facts_dir or project.facts_dir
+    resolver = Resolver(read_entities(project.entities_file))
     paragraphs = load_paragraphs(project)
     out: list[FactProblem] = []
     for doc_id in project.doc_ids():

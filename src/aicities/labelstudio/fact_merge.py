@@ -44,13 +44,14 @@ from aicities.project import Project
 Key = tuple[int, int, str]  # a span's document (start, end, label)
 
 
-def facts_dir(project: Project) -> Path:
-    return project.annotations / "facts"
+def span_ids(spans: Sequence[Span]) -> dict[Key, str]:
+    """Document (start, end, label) → span id: how drawn facts find the ids of their spans."""
+    return {(s.start, s.end, s.label): s.id or "" for s in spans}
 
 
 def resolver_of(project: Project) -> Resolver:
     """The entities of ``annotations/entities.yaml`` (none when the checkout has no file)."""
-    path = project.annotations / "entities.yaml"
+    path = project.entities_file
     return Resolver(read_entities(path) if path.exists() else EntitiesFile(entities=[]))
 
 
@@ -115,18 +116,18 @@ def paragraph_fact_problems(
     moved = [Span(s.start + paragraph.start, s.end + paragraph.start, s.label, s.text)
              for s in spans]
     with_ids = assign_ids(doc_id, moved, gold_spans)
-    ids = {(s.start, s.end, s.label): s.id or "" for s in with_ids}
-    lines = fact_lines(doc_id, [(paragraph, f) for f in facts], ids, resolver)
+    lines = fact_lines(doc_id, [(paragraph, f) for f in facts], span_ids(with_ids), resolver)
     ctx = DocContext(doc_id, with_ids, [paragraph], clean)
     return [DataError(path, 0, p.error_id, f"{where}: {p.message}")
             for p in doc_fact_problems(ctx, list(enumerate(lines, start=1)), resolver,
                                        str(path))]
 
 
-def received_facts(path: Path, spans: Sequence[Span],
-                   paragraphs: Sequence[Paragraph]) -> dict[str, list[RegionFact]]:
-    """A received facts file by paragraph (paragraph offsets; ``spans``: the received spans
-    of the document, with their ids)."""
+def facts_by_paragraph(path: Path, spans: Sequence[Span],
+                       paragraphs: Sequence[Paragraph]) -> dict[str, list[RegionFact]]:
+    """A facts file (the gold's, a pass's or received work's) by paragraph, paragraph offsets
+    (``spans``: the document's spans of the same layer, with their ids). No file: none;
+    lines of a bad shape are left out (``validate`` reports them)."""
     lines = read_fact_lines(path)
     by_id = {s.id: s for s in spans if s.id}
     out = {p.id: region_facts(lines, by_id, p) for p in paragraphs}
@@ -148,11 +149,7 @@ class FactChange:
 
     def to_json(self) -> dict[str, Any]:
         def side(x: FactLine | None) -> dict[str, Any] | None:
-            if x is None:
-                return None
-            row = fact_to_json(x)
-            row.pop("id")  # ids are the figure order, renumbered by every write
-            return row
+            return None if x is None else _content(x)
 
         return {"kind": self.kind, "paragraph": self.paragraph_id, "figure": self.figure,
                 "before": side(self.before), "after": side(self.after)}
@@ -185,7 +182,7 @@ def merge_doc_facts(
     paragraphs' facts (paragraph offsets; a paragraph not in it keeps the gold's lines);
     ``new_spans``: the merged spans with their ids (document offsets)."""
     gold_key = {s.id: (s.start, s.end, s.label) for s in gold_spans if s.id}
-    new_id = {(s.start, s.end, s.label): s.id or "" for s in new_spans}
+    new_id = span_ids(new_spans)
     new_by_id = {s.id: s for s in new_spans if s.id}
     gold_by_id = {s.id: s for s in gold_spans if s.id}
 
@@ -241,6 +238,7 @@ def merge_doc_facts(
 
 
 def _content(line: FactLine) -> dict[str, Any]:
+    """A fact line without its id (ids are the figure order, renumbered by every write)."""
     row = fact_to_json(line)
     row.pop("id")
     return row
@@ -254,7 +252,7 @@ def merge_fact_problems(
     ``facts``: the merged documents'), minus what the gold already has. One line each."""
     from aicities.files import read_text
 
-    path = project.annotations / "entities.yaml"
+    path = project.entities_file
     if not path.exists() or not (spans or facts):
         return []
     data = read_entities(path)
@@ -265,7 +263,7 @@ def merge_fact_problems(
     old = {str(p) for p in entity_problems(data, gold_spans, rel)}
     out += [str(p) for p in entity_problems(data, after_spans, rel) if str(p) not in old]
     for doc_id in sorted(set(spans) | set(facts)):
-        where = facts_dir(project) / f"{doc_id}.jsonl"
+        where = project.facts_dir / f"{doc_id}.jsonl"
         rel_facts = str(where.relative_to(project.root))
         paras = [p for p in paragraphs if p.doc_id == doc_id]
         clean = read_text(project.clean_path(doc_id))

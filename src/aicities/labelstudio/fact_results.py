@@ -48,7 +48,7 @@ from aicities.labelstudio.config import (
 )
 
 SINGLE = ("subject", "property", "time")  # at most one relation of these per figure
-TARGETS = {"subject": "an entity mention (PER ORG GPE LOC PRODUCT EVENT WORK)",
+TARGETS = {"subject": f"an entity mention ({' '.join(ENTITY_LABELS)})",
            "property": "a PROPERTY region", "time": "a DATE region",
            "qualifier": "a QUALIFIER region"}
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicities.annotation.facts import dumps_facts
+from aicities.annotation.facts import FactLine, dumps_facts
 from aicities.annotation.records import (
     ParagraphLabels,
     Span,
@@ -68,11 +68,11 @@ from aicities.labelstudio.export import (
 from aicities.labelstudio.fact_merge import (
     FactChange,
     fact_lines,
-    facts_dir,
+    facts_by_paragraph,
     merge_doc_facts,
     read_fact_lines,
-    received_facts,
     resolver_of,
+    span_ids,
 )
 from aicities.labelstudio.fact_results import fact_key
 from aicities.labelstudio.merge_check import merge_problems
@@ -121,7 +121,7 @@ def load_received(project: Project, annotator: str) -> dict[str, Judgement]:
         path = folder / f"{doc_id}.jsonl"
         rows = [span for _, span in read_spans(path)]
         spans.update(_by_paragraph(rows, by_doc[doc_id], path))
-        facts.update(received_facts(folder / "facts" / path.name, rows, by_doc[doc_id]))
+        facts.update(facts_by_paragraph(folder / "facts" / path.name, rows, by_doc[doc_id]))
     return {pid: Judgement(pid, tuple(spans.get(pid, ())), lab, tuple(facts.get(pid, ())))
             for pid, lab in labels.items()}
 
@@ -191,8 +191,8 @@ def plan_receive(
                      if index[pid].doc_id == doc_id for f in j.facts]
             facts_path = folder / "facts" / f"{doc_id}.jsonl"
             if drawn or facts_path.exists():
-                ids = {(s.start, s.end, s.label): s.id or "" for s in spans}
-                report.files[facts_path] = dumps_facts(fact_lines(doc_id, drawn, ids, resolver))
+                report.files[facts_path] = dumps_facts(fact_lines(doc_id, drawn, span_ids(spans),
+                                                                  resolver))
         order = {p.id: i for i, p in enumerate(paragraphs)}
         rows = [merged[pid].labels.to_json() for pid in sorted(merged, key=order.__getitem__)]
         report.files[folder / "paragraphs.jsonl"] = dumps_jsonl(rows)
@@ -234,7 +234,7 @@ class MergePlan:
     facts: list[FactChange] = field(default_factory=list)
     # the merged documents' spans (with ids) and fact lines, for the fact level's check
     doc_spans: dict[str, list[Span]] = field(default_factory=dict)
-    doc_facts: dict[str, list[Any]] = field(default_factory=dict)
+    doc_facts: dict[str, list[FactLine]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
         groups: list[tuple[str, Sequence[Change | FactChange]]] = [
@@ -276,7 +276,7 @@ def plan_merge(project: Project, annotator: str) -> MergePlan:
     resolver = resolver_of(project)
     fact_changes: list[FactChange] = []
     doc_spans: dict[str, list[Span]] = {}
-    doc_facts: dict[str, list[Any]] = {}
+    doc_facts: dict[str, list[FactLine]] = {}
     order = {p.id: i for i, p in enumerate(paragraphs)}
     for doc_id in docs:
         gold_spans = load_spans(project, doc_id)
@@ -297,7 +297,7 @@ def plan_merge(project: Project, annotator: str) -> MergePlan:
                 files[path] = content
         judged = {p.id: received[p.id].facts for p in by_doc[doc_id]
                   if p.id in received and received[p.id].facts}
-        facts_path = facts_dir(project) / f"{doc_id}.jsonl"
+        facts_path = project.facts_dir / f"{doc_id}.jsonl"
         lines, changes = merge_doc_facts(doc_id, by_doc[doc_id], judged, gold_spans,
                                          doc_spans[doc_id], read_fact_lines(facts_path),
                                          resolver)

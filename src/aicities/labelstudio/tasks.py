@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicities.annotation.facts import FactLine, read_facts
 from aicities.annotation.records import (
     ParagraphLabels,
     Span,
@@ -24,7 +23,8 @@ from aicities.corpus.documents import iter_documents, load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
 from aicities.labelstudio.convert import to_results
-from aicities.labelstudio.fact_results import RegionFact, region_facts
+from aicities.labelstudio.fact_merge import facts_by_paragraph
+from aicities.labelstudio.fact_results import RegionFact
 from aicities.project import Project
 
 PREDICTION_SOURCES = ("rules", "gold", "none")
@@ -44,19 +44,6 @@ class Layer:
         schema = get_schema(project.schema_file)
         return to_results(self.spans.get(paragraph_id, ()), self.labels.get(paragraph_id),
                           schema, self.facts.get(paragraph_id, ()))
-
-
-def _facts(folder: Path, doc_id: str, doc_spans: Sequence[Span],
-           paras: Sequence[Paragraph]) -> dict[str, list[RegionFact]]:
-    """A document's facts of ``folder`` by paragraph (paragraph offsets); none without a
-    file. Lines of a bad shape are left out: ``validate`` reports them."""
-    path = folder / f"{doc_id}.jsonl"
-    if not path.exists():
-        return {}
-    lines: list[FactLine] = [line for _, line in read_facts(path)[0]]
-    by_id = {s.id: s for s in doc_spans if s.id}
-    out = {p.id: region_facts(lines, by_id, p) for p in paras}
-    return {pid: facts for pid, facts in out.items() if facts}
 
 
 def _group(paragraphs: Sequence[Paragraph]) -> dict[str, list[Paragraph]]:
@@ -82,7 +69,7 @@ def gold_layer(project: Project, paragraphs: Sequence[Paragraph]) -> Layer:
         except ValueError as exc:
             raise DataError(project.spans_path(doc_id), 0, "span-crosses-paragraph",
                             str(exc)) from None
-        facts.update(_facts(project.annotations / "facts", doc_id, doc_spans, paras))
+        facts.update(facts_by_paragraph(project.facts_dir / f"{doc_id}.jsonl", doc_spans, paras))
         covered.update(p.id for p in paras)
     return Layer(f"gold@{project.version}", spans, labels, frozenset(covered), facts)
 
@@ -103,7 +90,7 @@ def rules_layer(project: Project, paragraphs: Sequence[Paragraph]) -> Layer:
             spans.update(by_paragraph(rows, paras))
         except ValueError as exc:
             raise DataError(path, 0, "span-crosses-paragraph", str(exc)) from None
-        facts.update(_facts(folder / "facts", doc_id, rows, paras))
+        facts.update(facts_by_paragraph(folder / "facts" / f"{doc_id}.jsonl", rows, paras))
     return Layer(f"rules@{project.version}", spans, {}, frozenset(p.id for p in paragraphs),
                  facts)
 

@@ -18,13 +18,19 @@ from typing import Any
 from datasets import ClassLabel, Features, List, Value
 
 from aicities.annotation.entities import ENTITY_LABELS, Resolver
-from aicities.annotation.facts import DOCUMENT_TIME, STATUSES, SUBJECT_REASONS, FactLine, TextSpan
+from aicities.annotation.facts import (
+    DOCUMENT_TIME,
+    STATUSES,
+    SUBJECT_REASONS,
+    TIME_SOURCES,
+    FactLine,
+    TextSpan,
+)
 from aicities.annotation.records import Span
 from aicities.corpus.segment import Paragraph
 
 # Where a fact's time comes from: a DATE span of its paragraph, the article's publication
 # date (the text implies "now"), or nothing.
-TIME_SOURCES = ("span", "document", "none")
 
 
 def _offsets() -> dict[str, Value]:

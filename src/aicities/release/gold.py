@@ -43,7 +43,7 @@ class FactLayer:
 def read_fact_layer(project: Project) -> FactLayer | None:
     """``annotations/entities.yaml`` and ``annotations/facts/``, checked by the validator's
     level 6 (None when the checkout has no entities file). Raises DataErrors."""
-    path = project.annotations / "entities.yaml"
+    path = project.entities_file
     if not path.exists():
         return None
     spans = {doc_id: load_spans(project, doc_id) for doc_id in project.doc_ids()}
@@ -51,7 +51,7 @@ def read_fact_layer(project: Project) -> FactLayer | None:
     if problems:
         raise DataErrors([p.to_error() for p in problems])
     return FactLayer(Resolver(read_entities(path)),
-                     load_facts_dir(project.annotations / "facts"))
+                     load_facts_dir(project.facts_dir))
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from aicities.release.splits import check_coverage
 from aicities.tasks import care, submissions
 from aicities.tasks.baselines import Resources, make_baselines
 from aicities.tasks.baselines.base import TASKS, Baseline, Row, label_values
+from aicities.tasks.evaluate.bootstrap import CONFIDENCE
 from aicities.tasks.facts_benchmark import run_facts
 from aicities.tasks.scoring import LABEL_SPREAD, NER_SPREAD, NONE, Scorer, confusion, spread
 
@@ -243,7 +244,7 @@ def run_benchmark(project: Project, *, bootstrap: int = 1000, seed: int = 0) -> 
             "labels": {"ner": list(schema.label_ids), "city": list(schema.cities),
                        "topic": list(schema.topics)},
         },
-        "bootstrap": {"resamples": bootstrap, "seed": seed, "confidence": 0.95,
+        "bootstrap": {"resamples": bootstrap, "seed": seed, "confidence": CONFIDENCE,
                       "unit": "paragraph"},
         "protocols": {
             "fixed": {"train": list(FIXED_TRAIN), "test": FIXED_TEST,

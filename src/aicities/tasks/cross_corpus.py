@@ -50,8 +50,9 @@ from aicities.tasks.baselines import NerCrf, NerSpacy
 from aicities.tasks.baselines.base import Baseline
 from aicities.tasks.benchmark import fixed_fold, load_corpus, rounded
 from aicities.tasks.evaluate import LabelMap
+from aicities.tasks.evaluate.bootstrap import CONFIDENCE
 from aicities.tasks.evaluate.formats import read_rows
-from aicities.tasks.leaderboard import f3, with_ci
+from aicities.tasks.leaderboard import f3, table, with_ci
 from aicities.tasks.scoring import Scorer
 
 KINDS = {"cluener": ("cluener", "cluener"), "msra": ("conll", "msra")}
@@ -189,7 +190,7 @@ def run_cross_corpus(project: Project, sources: Sequence[TrainCorpus], *,
         "generated_by": "aicities benchmark --train-corpus",
         "dataset": {"version": corpus.version, "paragraphs": len(gold),
                     "test_paragraphs": len(test)},
-        "bootstrap": {"resamples": bootstrap, "seed": seed, "confidence": 0.95,
+        "bootstrap": {"resamples": bootstrap, "seed": seed, "confidence": CONFIDENCE,
                       "unit": "paragraph"},
         "corpora": entries,
     })
@@ -221,7 +222,7 @@ def render_markdown(board: Mapping[str, Any]) -> str:
                          f3(s["all"]["micro"]["strict"]["precision"]),
                          f3(s["all"]["micro"]["strict"]["recall"]),
                          f"{u['share']:.1%}"])
-        lines += _table(["model", "test split", "all paragraphs", "P (all)", "R (all)",
+        lines += table(["model", "test split", "all paragraphs", "P (all)", "R (all)",
                          "unreachable gold"], rows)
         lines += ["", "Strict F1 per shared type (all paragraphs):", ""]
         first = next(iter(entry["systems"].values()))
@@ -229,14 +230,9 @@ def render_markdown(board: Mapping[str, Any]) -> str:
         body = [[t, str(first["all"]["labels"][t]["gold"]),
                  *(with_ci(s["all"]["labels"][t]) for s in entry["systems"].values())]
                 for t in shared]
-        lines += _table(["shared type", "gold", *(f"`{n}`" for n in entry["systems"])], body)
+        lines += table(["shared type", "gold", *(f"`{n}`" for n in entry["systems"])], body)
         lines += [""]
     return "\n".join(lines)
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|",
-            *("| " + " | ".join(r) + " |" for r in rows)]
 
 
 def write_cross_corpus(project: Project, sources: Sequence[TrainCorpus], out: Path | None,

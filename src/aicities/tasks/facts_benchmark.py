@@ -64,8 +64,7 @@ def load_examples(project: Project, ner_rows: Sequence[Mapping[str, Any]],
             spans = spans_of[pid]
             entity_of = {}
             for s in spans:
-                eid = layer.resolver.resolve(Span(s["start"], s["end"], s["label"], s["text"],
-                                                  s.get("id")))
+                eid = layer.resolver.resolve(Span.from_json(s))
                 if eid is not None:
                     entity_of[s["id"]] = eid
             out.append(FactExample(row, spans, entity_of))

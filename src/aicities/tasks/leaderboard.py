@@ -53,7 +53,8 @@ def short(doc_id: str) -> str:
     return doc_id.split("_")[0]
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A Markdown table as lines (cells as given: the leaderboards' cells hold no ``|``)."""
     out = ["| " + " | ".join(header) + " |",
            "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
@@ -106,7 +107,7 @@ def render_markdown(board: Mapping[str, Any]) -> str:
         for name, entry in data["baselines"].items():
             mapped = f" (label map `{entry['label_map']}`)" if entry["label_map"] else ""
             rows.append([task, f"`{name}`", entry["title"] + mapped])
-    lines += _table(["task", "baseline", "what"], rows)
+    lines += table(["task", "baseline", "what"], rows)
     lines += ["", "Parameters of each baseline: `params` in `tasks/leaderboard.json` and the "
               "docstrings of `src/aicities/tasks/baselines/`.", ""]
     lines += [
@@ -128,11 +129,11 @@ def render_markdown(board: Mapping[str, Any]) -> str:
         "",
     ]
     lines += _ner_section(board)
-    lines += systems.submissions_section(board, with_ci, spread_cell, _table)
-    lines += systems.care_section(board, _table)
+    lines += systems.submissions_section(board, with_ci, spread_cell, table)
+    lines += systems.care_section(board, table)
     for task in ("city", "topic"):
         lines += _label_section(board, task)
-    lines += facts_section(board, with_ci, spread_cell, _table)
+    lines += facts_section(board, with_ci, spread_cell, table)
     lines += [
         "## Charts",
         "",
@@ -185,7 +186,7 @@ def _ner_section(board: Mapping[str, Any]) -> list[str]:
         rows.append([name(n), with_ci(e["fixed"]["micro"]["strict"]),
                      with_ci(e["lodo"]["pooled"]["micro"]["strict"]),
                      spread_cell(e["lodo"]["spread"]["strict_f1"])])
-    lines += _table(["baseline", "fixed split", "LODO pooled", "LODO folds"], rows)
+    lines += table(["baseline", "fixed split", "LODO pooled", "LODO folds"], rows)
 
     for protocol, title in (("fixed", "Fixed split"), ("lodo", "LODO pooled")):
         lines += ["", f"### {title}: schemas, layers, figure values", ""]
@@ -202,7 +203,7 @@ def _ner_section(board: Mapping[str, Any]) -> list[str]:
                 with_ci(layers["figure"]) if "figure" in layers else DASH,
                 _norm_cell(s["norm"]),
             ])
-        lines += _table(["baseline", "strict P", "strict R", "strict F1", "exact F1",
+        lines += table(["baseline", "strict P", "strict R", "strict F1", "exact F1",
                          "partial F1", "type F1", "entities strict F1", "figures strict F1",
                          "figure values"], rows)
     lines += ["", "*figure values*: the share of strictly matched figure spans whose six "
@@ -215,12 +216,12 @@ def _ner_section(board: Mapping[str, Any]) -> list[str]:
                ("entity_f1", "entities strict F1"), ("figure_f1", "figures strict F1")]
     rows = [[name(n), *(spread_cell(baselines[n]["lodo"]["spread"][k]) for k, _ in metrics)]
             for n in baselines]
-    lines += _table(["baseline", *(t for _, t in metrics)], rows)
+    lines += table(["baseline", *(t for _, t in metrics)], rows)
 
     lines += ["", "### LODO per fold: strict micro F1", ""]
     rows = [[name(n), *(with_ci(baselines[n]["lodo"]["folds"][d]["micro"]["strict"])
                         for d in folds)] for n in baselines]
-    lines += _table(["baseline", *(f"`{short(d)}`" for d in folds)], rows)
+    lines += table(["baseline", *(f"`{short(d)}`" for d in folds)], rows)
 
     lines += ["", "### Per label: strict F1", ""]
     header = ["label", "gold (test)", "gold (all)"]
@@ -235,7 +236,7 @@ def _ner_section(board: Mapping[str, Any]) -> list[str]:
             row += [with_ci(baselines[n]["fixed"]["labels"][label]),
                     with_ci(baselines[n]["lodo"]["pooled"]["labels"][label])]
         rows.append(row)
-    lines += _table(header, rows)
+    lines += table(header, rows)
     for n in mapped:
         e = baselines[n]
         lm = e["fixed"]["label_map"]
@@ -246,7 +247,7 @@ def _ner_section(board: Mapping[str, Any]) -> list[str]:
                          str(e["lodo"]["pooled"]["labels"][t]["gold"]),
                          with_ci(e["fixed"]["labels"][t]),
                          with_ci(e["lodo"]["pooled"]["labels"][t])])
-        lines += _table(["shared type", "our labels", "gold (test)", "gold (all)", "fixed",
+        lines += table(["shared type", "our labels", "gold (test)", "gold (all)", "fixed",
                          "LODO pooled"], rows)
     lines += ["", *_notes(baselines, folds), ""]
     return lines
@@ -285,7 +286,7 @@ def _label_section(board: Mapping[str, Any], task: str) -> list[str]:
              "### Both protocols: micro F1", ""]
     rows = [[f"`{n}`", with_ci(e["fixed"]["micro"]), with_ci(e["lodo"]["pooled"]["micro"]),
              spread_cell(e["lodo"]["spread"]["micro_f1"])] for n, e in baselines.items()]
-    lines += _table(["baseline", "fixed split", "LODO pooled", "LODO folds"], rows)
+    lines += table(["baseline", "fixed split", "LODO pooled", "LODO folds"], rows)
     header = ["baseline", "micro F1", "macro F1", "samples F1", "subset accuracy"]
     for protocol, heading in (("fixed", "Fixed split"), ("lodo", "LODO pooled")):
         lines += ["", f"### {heading}", ""]
@@ -294,16 +295,16 @@ def _label_section(board: Mapping[str, Any], task: str) -> list[str]:
             s = e["fixed"] if protocol == "fixed" else e["lodo"]["pooled"]
             rows.append([f"`{n}`", with_ci(s["micro"]), with_ci(s["macro"]),
                          with_ci(s["samples_f1"]), with_ci(s["subset_accuracy"])])
-        lines += _table(header, rows)
+        lines += table(header, rows)
     lines += ["", "### LODO folds: mean ± std (min–max)", ""]
     keys = ("micro_f1", "macro_f1", "samples_f1", "subset_accuracy")
     rows = [[f"`{n}`", *(spread_cell(e["lodo"]["spread"][k]) for k in keys)]
             for n, e in baselines.items()]
-    lines += _table(header, rows)
+    lines += table(header, rows)
     lines += ["", "### LODO per fold: micro F1", ""]
     rows = [[f"`{n}`", *(with_ci(e["lodo"]["folds"][d]["micro"]) for d in folds)]
             for n, e in baselines.items()]
-    lines += _table(["baseline", *(f"`{short(d)}`" for d in folds)], rows)
+    lines += table(["baseline", *(f"`{short(d)}`" for d in folds)], rows)
     lines += ["", "### Per label: F1", ""]
     header = ["label", "gold (test)", "gold (all)"]
     for n in baselines:
@@ -317,7 +318,7 @@ def _label_section(board: Mapping[str, Any], task: str) -> list[str]:
             row += [with_ci(e["fixed"]["labels"][label]),
                     with_ci(e["lodo"]["pooled"]["labels"][label])]
         rows.append(row)
-    lines += _table(header, rows)
+    lines += table(header, rows)
     lines += ["", *_notes(baselines, folds), ""]
     return lines
 

@@ -20,8 +20,9 @@ from typing import Any
 from aicities.annotation.entities import Resolver
 from aicities.annotation.fact_cities import fact_city
 from aicities.annotation.facts import DOCUMENT_TIME, FactLine
-from aicities.annotation.records import Span
+from aicities.annotation.records import Span, paragraph_of
 from aicities.annotation.schema import Schema
+from aicities.corpus.segment import Paragraph
 from aicities.viewer.site import Article
 
 # A modifier as a sign before the value (DESIGN.md: the closed set of modifiers).
@@ -120,8 +121,7 @@ def fact_views(article: Article, resolver: Resolver | None, schema: Schema) -> l
         if f.no_fact is not None:
             continue
         figure = by_id[f.figure]  # the validator's level 6 resolved every id
-        p = next(p for p in article.paragraphs
-                 if p.start <= figure.start and figure.end <= p.end)
+        p = _paragraph(article, figure)
         labels = article.labels.get(p.id)
         entity = resolver.by_id[f.subject] if f.subject is not None else None
         extents: list[Extent] = []
@@ -131,9 +131,8 @@ def fact_views(article: Article, resolver: Resolver | None, schema: Schema) -> l
             prop_xid = extent_id("prop", f.property.start, f.property.end)
             extents.append(Extent(f.property.start - p.start, f.property.end - p.start,
                                   prop_xid))
-            source = article.simplified if article.simplified is not None else None
-            prop_simplified = (source[f.property.start:f.property.end] if source is not None
-                               else f.property.text)
+            prop_simplified = (article.simplified[f.property.start:f.property.end]
+                               if article.simplified is not None else f.property.text)
         qualifiers = []
         for q in f.qualifiers:
             xid = extent_id("qual", q.start, q.end)
@@ -155,6 +154,12 @@ def fact_views(article: Article, resolver: Resolver | None, schema: Schema) -> l
     return out
 
 
+def _paragraph(article: Article, figure: Span) -> Paragraph:
+    p = paragraph_of(article.paragraphs, figure.start, figure.end)
+    assert p is not None  # the validator's level 3: no span crosses a paragraph
+    return p
+
+
 def _time_text(f: FactLine, by_id: Mapping[str, Span], published: Any) -> str:
     if f.time is None:
         return "–"
@@ -173,8 +178,7 @@ def no_facts(article: Article) -> list[dict[str, str]]:
         if f.no_fact is None:
             continue
         figure = by_id[f.figure]
-        p = next(p for p in article.paragraphs
-                 if p.start <= figure.start and figure.end <= p.end)
+        p = _paragraph(article, figure)
         out.append({"id": f.id, "figure": figure.text, "reason": f.no_fact,
                     "anchor": p.id.rsplit(":", 1)[1]})
     return out

@@ -22,7 +22,7 @@ from aicities.project import Project
 def fact_layer_problems(project: Project, spans_by_doc: Mapping[str, Sequence[Span]]
                         ) -> list[Problem]:
     """Problems of ``annotations/entities.yaml`` and ``annotations/facts/`` (empty: sound)."""
-    path = project.annotations / "entities.yaml"
+    path = project.entities_file
     if not path.exists():
         return []
     rel = rel_path(project, path)

@@ -18,7 +18,8 @@
   (``aicities.annotation.fact_rules.STATUS_CUES``) occur in the sentence before the figure.
 
 The rankers are ``LogisticRegression(C=1.0, solver="liblinear", random_state=0)``, the status
-classifier ``LogisticRegression(C=1.0, max_iter=1000)`` (lbfgs), all on ``DictVectorizer``
+classifier ``LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced")`` (lbfgs;
+balanced because ``target``, ``offer`` and ``forecast`` are rare), all on ``DictVectorizer``
 features and deterministic; a slot whose training rows have one class only predicts that
 class. Nothing is tuned: the parameters are fixed here.
 """
@@ -214,7 +215,7 @@ class FactLogreg:
         return {"C": C, "subject_min": SUBJECT_MIN, "property_max": PROPERTY_MAX,
                 "property_gap": PROPERTY_GAP, "status_window": STATUS_WINDOW,
                 "rankers": "LogisticRegression(liblinear, random_state=0)",
-                "status": "LogisticRegression(lbfgs, max_iter=1000)"}
+                "status": "LogisticRegression(lbfgs, max_iter=1000, class_weight=balanced)"}
 
     def fit(self, examples: Sequence[FactExample]) -> None:
         from sklearn.feature_extraction import DictVectorizer

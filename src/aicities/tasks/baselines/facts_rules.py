@@ -46,8 +46,7 @@ class FactRules:
             paragraph = Paragraph(pid, str(ex.row["doc_id"]), 0, "body", 0, len(text), text,
                                   tuple(Sentence(f"{pid}:s{i}", s, e) for i, (s, e)
                                         in enumerate(split_sentences(text))))
-            spans = [Span(s["start"], s["end"], s["label"], s["text"], s.get("id"))
-                     for s in ex.spans]
+            spans = [Span.from_json(s) for s in ex.spans]
             for fact in propose(str(ex.row["doc_id"]), spans, [paragraph], text,
                                 self.resolver):
                 proposed[fact.figure] = fact

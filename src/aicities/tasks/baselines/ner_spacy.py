@@ -82,7 +82,8 @@ class NerSpacy(Baseline):
     task = "ner"
     name = "spacy"
     title = ("spaCy NER from scratch (blank zh, character tokens; HashEmbedCNN tok2vec + "
-             "transition-based parser, width 32, 15 passes)")
+             f"transition-based parser, width {TOK2VEC['width']}, "
+             f"{TRAINING['iterations']} passes)")
 
     def __init__(self, schema: Schema, anchors: Mapping[str, str | None] | None = None):
         self.schema = schema

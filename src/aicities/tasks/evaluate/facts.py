@@ -32,14 +32,9 @@ import numpy as np
 
 from aicities.annotation.facts import STATUSES
 from aicities.errors import DataError
+from aicities.files import iter_jsonl
 from aicities.tasks.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
-from aicities.tasks.evaluate.facts_rows import (
-    Context,
-    Fact,
-    gold_context,
-    parse_facts,
-    read_fact_rows,
-)
+from aicities.tasks.evaluate.facts_rows import Context, Fact, gold_context, parse_facts
 from aicities.tasks.evaluate.labels import Value
 from aicities.tasks.evaluate.metrics import prf
 from aicities.tasks.evaluate.results import Score
@@ -48,6 +43,7 @@ ACCURACIES = ("subject_accuracy", "time_accuracy", "status_accuracy", "fact_accu
 # Per-paragraph count columns; the status columns (tp, predicted, gold per status) follow.
 COLUMNS = ("facts", "subject", "time", "status", "fact", "prop_gold", "prop_pred",
            "prop_exact", "prop_overlap")
+_C = {name: i for i, name in enumerate(COLUMNS)}
 _K = len(COLUMNS)
 _S = len(STATUSES)
 
@@ -111,20 +107,20 @@ def fact_columns(gold: Sequence[Fact], pred: Mapping[str, Fact | None]
     for g in gold:
         r = c[row_of[g.paragraph_id]]
         p = pred.get(g.figure)
-        r[0] += 1
-        r[5] += g.prop is not None
+        r[_C["facts"]] += 1
+        r[_C["prop_gold"]] += g.prop is not None
         r[_K + 2 * _S + status_index[g.status]] += 1
         if p is None:
             continue
         subject, time, status = g.subject == p.subject, _time_right(g, p), g.status == p.status
-        r[1] += subject
-        r[2] += time
-        r[3] += status
-        r[4] += subject and time and status and g.prop == p.prop
-        r[6] += p.prop is not None
+        r[_C["subject"]] += subject
+        r[_C["time"]] += time
+        r[_C["status"]] += status
+        r[_C["fact"]] += subject and time and status and g.prop == p.prop
+        r[_C["prop_pred"]] += p.prop is not None
         if g.prop is not None and p.prop is not None:
-            r[7] += g.prop == p.prop
-            r[8] += _overlap(g.prop, p.prop)
+            r[_C["prop_exact"]] += g.prop == p.prop
+            r[_C["prop_overlap"]] += _overlap(g.prop, p.prop)
         r[_K + _S + status_index[p.status]] += 1
         r[_K + status_index[p.status]] += status
     return order, c
@@ -136,16 +132,16 @@ def from_sums(sums: np.ndarray, *, undefined: float = 0.0) -> dict[str, np.ndarr
     ``undefined``: a status's F1 (and the macro F1) when no status occurs — 0 for the point
     estimate, NaN to leave a bootstrap resample out.
     """
-    n = sums[..., 0]
+    n = sums[..., _C["facts"]]
     out: dict[str, np.ndarray] = {}
-    for j, name in enumerate(ACCURACIES, start=1):
-        key = ("subject", "time", "status", "fact")[j - 1]
-        out[name] = np.divide(sums[..., COLUMNS.index(key)], n,
+    for name, key in zip(ACCURACIES, ("subject", "time", "status", "fact"), strict=True):
+        out[name] = np.divide(sums[..., _C[key]], n,
                               out=np.full(np.shape(n), undefined, dtype=np.float64),
                               where=n > 0)
-    gold_p, pred_p = sums[..., 5], sums[..., 6]
-    for name, col in (("property_exact", 7), ("property_overlap", 8)):
-        for metric, v in zip(("precision", "recall", "f1"), prf(sums[..., col], pred_p, gold_p),
+    gold_p, pred_p = sums[..., _C["prop_gold"]], sums[..., _C["prop_pred"]]
+    for name in ("property_exact", "property_overlap"):
+        for metric, v in zip(("precision", "recall", "f1"),
+                             prf(sums[..., _C[name.replace("property", "prop")]], pred_p, gold_p),
                              strict=True):
             out[f"{name}_{metric}"] = v
     tp = sums[..., _K:_K + _S]
@@ -181,7 +177,8 @@ def score_facts(
                         f"{len(missing)} gold figure(s) without a prediction row, first "
                         f"{missing[0]} (--missing-as-empty scores them as wrong)")
     paragraphs, columns = fact_columns(gold, by_figure)
-    point = from_sums(columns.sum(axis=0))
+    sums = columns.sum(axis=0)
+    point = from_sums(sums)
     boot = from_sums(resampled_sums(columns, bootstrap, seed), undefined=np.nan) \
         if bootstrap else None
 
@@ -198,7 +195,6 @@ def score_facts(
         return Score(p_, r_, f_, cis)
 
     values = {k: Value(float(point[k]), ci(k)) for k in (*ACCURACIES, "status_macro_f1")}
-    sums = columns.sum(axis=0)
     statuses = {s: (score("status", j), int(sums[_K + 2 * _S + j]), int(sums[_K + _S + j]))
                 for j, s in enumerate(STATUSES)}
     return FactsReport(
@@ -228,7 +224,7 @@ def score_fact_rows(
 def score_facts_files(gold_path: Path, pred_path: Path, context: Context, **options: Any
                       ) -> FactsReport:
     """:func:`score_fact_rows` over two JSONL files; ``aicities eval facts``."""
-    return score_fact_rows(read_fact_rows(gold_path), read_fact_rows(pred_path), context,
+    return score_fact_rows(list(iter_jsonl(gold_path)), list(iter_jsonl(pred_path)), context,
                            gold_source=gold_path, pred_source=pred_path, **options)
 
 

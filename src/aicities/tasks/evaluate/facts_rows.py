@@ -33,13 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aicities.annotation.facts import MEASUREMENT_LABELS, STATUSES
+from aicities.annotation.facts import MEASUREMENT_LABELS, STATUSES, TIME_SOURCES
 from aicities.errors import DataError
 from aicities.files import iter_jsonl
-
-# Where a fact's time comes from (the release's ``time.source``; aicities.release.facts,
-# not imported here because it needs ``datasets``).
-TIME_SOURCES = ("span", "document", "none")
 
 
 @dataclass(frozen=True)
@@ -74,11 +70,6 @@ class Context:
     figures: Mapping[str, tuple[str, str]] | None = None
     entities: frozenset[str] | None = None
     spans: Mapping[str, SpanInfo] | None = None
-
-
-def read_fact_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """``(line, row)`` of a JSONL file; a line that is not a JSON object is a DataError."""
-    return list(iter_jsonl(path))
 
 
 class _Bad(Exception):
