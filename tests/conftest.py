@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +35,26 @@ def tmp_project(tmp_path: Path) -> Project:
         if (ROOT / name).exists():
             shutil.copy(ROOT / name, tmp_path / name)
     return Project(tmp_path)
+
+
+def annotation_copy(root: Path) -> Project:
+    """A writable copy of the corpus and annotations in ``root`` (no received work): what a
+    Label Studio round trip reads and writes."""
+    for name in ("corpus", "annotations"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    shutil.rmtree(root / "annotations" / "labelstudio" / "received", ignore_errors=True)
+    return Project(root)
+
+
+def run_cli(project: Project, *args: str) -> tuple[int, str, str]:
+    """``aicities --root PROJECT ARGS…`` in this process: exit code, stdout, stderr."""
+    from aicities.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--root", str(project.root), *args])
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="session")

@@ -71,3 +71,20 @@ def test_spacy_training_is_bit_reproducible_and_matches_the_leaderboard(
     board = json.loads((project.tasks / LEADERBOARD_JSON).read_text(encoding="utf-8"))
     entry = board["tasks"]["ner"]["baselines"]["spacy"]
     assert entry["fixed"]["predicted_spans"] == sum(len(p["spans"]) for p in pred)
+
+
+def test_task_card_quotes_the_committed_model(project: Project) -> None:
+    """The NER task card's sizes are the baseline's constants, and the score it quotes for
+    the committed model is the leaderboard's."""
+    from aicities.tasks.baselines.ner_spacy import MODEL, TOK2VEC, TRAINING
+
+    card = " ".join((project.tasks / "ner" / "README.md").read_text(encoding="utf-8").split())
+    board = json.loads((project.tasks / LEADERBOARD_JSON).read_text(encoding="utf-8"))
+    f1 = board["tasks"]["ner"]["baselines"]["spacy"]["fixed"]["micro"]["strict"]["f1"]
+    assert f"(the committed model: {f1:.3f})" in card
+    assert (f"width {TOK2VEC['width']}, depth {TOK2VEC['depth']}, {TOK2VEC['embed_size']:,} "
+            f"hash rows, hidden width {MODEL['hidden_width']}, {TRAINING['iterations']} passes"
+            ) in card
+    assert (f"batches of {TRAINING['batch_size']}, Adam at {TRAINING['learn_rate']}, dropout "
+            f"{TRAINING['dropout']}, oracle cut {TRAINING['update_with_oracle_cut_size']}, "
+            f"seed {TRAINING['seed']}") in card

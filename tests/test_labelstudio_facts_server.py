@@ -9,22 +9,18 @@ through the API (a status and a relation) and the merge reports exactly that cha
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aicities.cli import main
 from aicities.files import read_text
 from aicities.labelstudio.received import received_dir
 from aicities.labelstudio.server import connect
 from aicities.project import Project
-from conftest import LABEL_STUDIO_LEAD
+from conftest import LABEL_STUDIO_LEAD, annotation_copy, run_cli
 
 pytestmark = pytest.mark.labelstudio
 
@@ -36,25 +32,14 @@ PID = "000_392c194422c6eab7:p021"
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("facts-roundtrip")
-    for name in ("corpus", "annotations"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    shutil.rmtree(root / "annotations" / "labelstudio" / "received", ignore_errors=True)
-    return Project(root)
-
-
-def run(project: Project, *args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["--root", str(project.root), *args])
-    return code, out.getvalue(), err.getvalue()
+    return annotation_copy(root)
 
 
 @pytest.fixture(scope="module")
 def pushed(workspace: Project, server: dict[str, str]) -> int:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LABEL_STUDIO_API_KEY", server["token"])
-        code, out, err = run(workspace, "ls", "push", "--url", server["url"], "--title", TITLE,
+        code, out, err = run_cli(workspace, "ls", "push", "--url", server["url"], "--title", TITLE,
                              "--predictions", "gold", "--annotations", "gold")
     assert code == 0, err
     return int(out.strip().splitlines()[-1].removeprefix("project id: "))
@@ -84,16 +69,16 @@ def test_facts_round_trip_byte_for_byte(workspace, pushed, env) -> None:
     (annotation,) = client.annotations.list(id=task.id)
     kinds = {i.get("type") for i in annotation.result}
     assert {"relation", "labels", "choices"} <= kinds
-    code, out, err = run(workspace, "ls", "pull", "--project", str(pushed))
+    code, out, err = run_cli(workspace, "ls", "pull", "--project", str(pushed))
     assert code == 0, err
     assert _same_facts_as_gold(workspace, LABEL_STUDIO_LEAD) >= 100
-    code, out, err = run(workspace, "ls", "merge", "--annotator", LABEL_STUDIO_LEAD, "--json")
+    code, out, err = run_cli(workspace, "ls", "merge", "--annotator", LABEL_STUDIO_LEAD, "--json")
     assert code == 0, err
     plan = json.loads(out)
     assert (plan["facts"], plan["spans"], plan["labels"], plan["files"]) == ([], [], [], [])
     # the predictions (pre-annotations) carry the same facts
     version = f"gold@{workspace.version}"
-    code, _, err = run(workspace, "ls", "pull", "--title", TITLE, "--predictions", version)
+    code, _, err = run_cli(workspace, "ls", "pull", "--title", TITLE, "--predictions", version)
     assert code == 0, err
     _same_facts_as_gold(workspace, f"model-{version}")
 
@@ -134,11 +119,11 @@ def test_an_edit_through_the_api_is_exactly_what_merge_reports(workspace, pushed
     relation["to_id"] = "edited-prop"
     client.annotations.update(id=annotation.id, result=result)
 
-    code, out, err = run(workspace, "ls", "pull", "--project", str(pushed), "--annotator",
+    code, out, err = run_cli(workspace, "ls", "pull", "--project", str(pushed), "--annotator",
                          "changer")
     assert code == 0, err
     assert "received from changer:" in out
-    code, out, err = run(workspace, "ls", "merge", "--annotator", "changer", "--json")
+    code, out, err = run_cli(workspace, "ls", "merge", "--annotator", "changer", "--json")
     assert code == 0, err
     plan = json.loads(out)
     assert plan["counts"] == {"spans": {"added": 0, "removed": 0, "changed": 0},
@@ -154,7 +139,7 @@ def test_an_edit_through_the_api_is_exactly_what_merge_reports(workspace, pushed
     docs = {offer_pid.split(":")[0], PID.split(":")[0]}
     assert plan["files"] == sorted(str(workspace.annotations / "facts" / f"{d}.jsonl")
                                    for d in docs)
-    code, out, err = run(workspace, "ls", "merge", "--annotator", "changer", "--apply")
+    code, out, err = run_cli(workspace, "ls", "merge", "--annotator", "changer", "--apply")
     assert code == 0, err
-    code, out, _ = run(workspace, "validate")
+    code, out, _ = run_cli(workspace, "validate")
     assert code == 0, out

@@ -14,7 +14,6 @@ import contextlib
 import copy
 import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from aicities.labelstudio.received import received_dir
 from aicities.labelstudio.server import ServerError, connect, push
 from aicities.labelstudio.tasks import build_tasks
 from aicities.project import Project
-from conftest import LABEL_STUDIO_LEAD
+from conftest import LABEL_STUDIO_LEAD, annotation_copy
 from test_labelstudio import RICH_ID, add_rich_document
 
 pytestmark = pytest.mark.labelstudio
@@ -44,11 +43,7 @@ TITLE = "aicities round trip"
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A writable copy of the dataset with the rich fixture article added."""
     root = tmp_path_factory.mktemp("roundtrip")
-    for name in ("corpus", "annotations"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    shutil.rmtree(root / "annotations" / "labelstudio" / "received", ignore_errors=True)
-    project = Project(root)
+    project = annotation_copy(root)
     add_rich_document(project)
     return project
 

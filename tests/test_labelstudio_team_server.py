@@ -10,8 +10,6 @@ numbers asserted are the ones put in.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import secrets
@@ -29,13 +27,12 @@ import pytest
 
 from aicities.annotation.records import by_paragraph
 from aicities.annotation.validate import load_paragraph_labels, load_spans
-from aicities.cli import main
 from aicities.corpus.documents import load_paragraphs
 from aicities.labelstudio.received import received_dir
 from aicities.labelstudio.server import connect
 from aicities.labelstudio.tasks import build_tasks
 from aicities.project import Project
-from conftest import LABEL_STUDIO_LEAD
+from conftest import LABEL_STUDIO_LEAD, annotation_copy, run_cli
 
 pytestmark = pytest.mark.labelstudio
 
@@ -113,18 +110,7 @@ def _with_annotators(team: dict[str, Any]) -> dict[str, Any]:
 def workspace(team: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A writable copy of the dataset, one per server."""
     root = tmp_path_factory.mktemp(f"team-work-{team['database']}")
-    for name in ("corpus", "annotations"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    shutil.rmtree(root / "annotations" / "labelstudio" / "received", ignore_errors=True)
-    return Project(root)
-
-
-def run(project: Project, *args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["--root", str(project.root), *args])
-    return code, out.getvalue(), err.getvalue()
+    return annotation_copy(root)
 
 
 @pytest.fixture
@@ -200,13 +186,13 @@ def blind_project(team: dict[str, Any], workspace: Project) -> dict[str, Any]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LABEL_STUDIO_API_KEY", team["admin_token"])
         mp.setenv("LABEL_STUDIO_URL", team["url"])
-        code, out, err = run(workspace, "ls", "push", "--title", "too much overlap",
+        code, out, err = run_cli(workspace, "ls", "push", "--title", "too much overlap",
                              "--overlap", "3")
         assert code == 1
         assert err.strip() == ("--overlap 3: the server has only 2 annotator account(s); "
                                "add more (scripts/labelstudio-server add-user) or lower the "
                                "overlap")
-        code, out, err = run(workspace, "ls", "push", "--title", BLIND, "--overlap", "2",
+        code, out, err = run_cli(workspace, "ls", "push", "--title", BLIND, "--overlap", "2",
                              "--blind")
         assert code == 0, err
     admin = connect(team["url"], team["admin_token"])
@@ -282,7 +268,7 @@ def test_blind_push_refuses_a_project_with_predictions(team, blind_project, work
     made = push(admin, title="team not blind", tasks=build_tasks(
         workspace, predictions="gold", paragraphs=doc),
         label_config=label_config(get_schema(workspace.schema_file)))
-    code, _, err = run(workspace, "ls", "push", "--title", "team not blind", "--blind")
+    code, _, err = run_cli(workspace, "ls", "push", "--title", "team not blind", "--blind")
     assert code == 1
     assert err.strip() == (f"project {made.project_id} ('team not blind') already has "
                            f"{made.predictions_added} predictions, so it cannot be blind; "
@@ -296,7 +282,7 @@ def test_blind_push_refuses_a_project_with_predictions(team, blind_project, work
 def test_status_counts_what_was_put_in(team, blind_project, workspace, as_lead,
                                        tmp_path: Path) -> None:
     total = blind_project["total"]
-    code, out, err = run(workspace, "ls", "status", "--title", BLIND, "--json")
+    code, out, err = run_cli(workspace, "ls", "status", "--title", BLIND, "--json")
     assert code == 0, err
     status = json.loads(out)
     assert (status["tasks"], status["overlap_reached"]) == (total, 3)
@@ -305,7 +291,7 @@ def test_status_counts_what_was_put_in(team, blind_project, workspace, as_lead,
         {"annotator": ANN_B, "done": 3, "skipped": 1, "remaining": total - 3 - 1},
     ]
     # the same, asked by an annotator with their own token file
-    code, out, _ = run(workspace, "ls", "status", "--project", str(blind_project["id"]),
+    code, out, _ = run_cli(workspace, "ls", "status", "--project", str(blind_project["id"]),
                        "--token-file", str(team["tokens"][ANN_A]))
     assert code == 0
     assert f"reached on 3 of {total} tasks" in out
@@ -313,7 +299,7 @@ def test_status_counts_what_was_put_in(team, blind_project, workspace, as_lead,
     # a token file the server refuses is named, its content never shown
     bad = tmp_path / "revoked"
     bad.write_text("0" * 40)
-    code, out, err = run(workspace, "ls", "status", "--title", BLIND, "--token-file", str(bad))
+    code, out, err = run_cli(workspace, "ls", "status", "--title", BLIND, "--token-file", str(bad))
     assert code == 1 and out == ""
     assert f"refused the token in {bad}" in err and "0" * 40 not in err
 
@@ -322,7 +308,7 @@ def test_pull_agreement_and_merge(team, blind_project, workspace, as_lead,
                                   tmp_path: Path) -> None:
     chosen = blind_project["chosen"]
     export = tmp_path / "export.json"
-    code, out, err = run(workspace, "ls", "pull", "--title", BLIND, "--save-export",
+    code, out, err = run_cli(workspace, "ls", "pull", "--title", BLIND, "--save-export",
                          str(export))
     assert code == 0, err
     assert "2 cancelled" not in out and "1 cancelled (skipped)" in out
@@ -330,16 +316,16 @@ def test_pull_agreement_and_merge(team, blind_project, workspace, as_lead,
     assert f"received from {ANN_B}: 3 new" in out
     assert sorted(p.name for p in received_dir(workspace).iterdir()) == [ANN_A, ANN_B]
     # the API export names annotators by id: a file import without the server is refused
-    code, _, err = run(workspace, "ls", "import", str(export))
+    code, _, err = run_cli(workspace, "ls", "import", str(export))
     assert code == 1 and "[ls-unknown-annotator]" in err and "--annotator" in err
-    code, out, err = run(workspace, "ls", "import", str(export), "--url", team["url"])
+    code, out, err = run_cli(workspace, "ls", "import", str(export), "--url", team["url"])
     assert code == 0, err
     assert f"received from {ANN_A}: 0 new, 0 updated, 5 unchanged" in out
     assert sorted(p.name for p in received_dir(workspace).iterdir()) == [ANN_A, ANN_B]
 
-    code, _, err = run(workspace, "ls", "agreement", "--annotators", ANN_A, ANN_A)
+    code, _, err = run_cli(workspace, "ls", "agreement", "--annotators", ANN_A, ANN_A)
     assert code == 1 and "two different annotators" in err
-    code, out, err = run(workspace, "ls", "agreement", "--annotators", ANN_A, ANN_B, "--json")
+    code, out, err = run_cli(workspace, "ls", "agreement", "--annotators", ANN_A, ANN_B, "--json")
     assert code == 0, err
     result = json.loads(out)
     spans = sum(1 for i in _results(blind_project, chosen[:3]) if i["from_name"] == "label")
@@ -354,7 +340,7 @@ def test_pull_agreement_and_merge(team, blind_project, workspace, as_lead,
     assert result["cities"]["exact_set_agreement"] == 1.0
 
     before = (workspace.paragraph_labels_file).read_text(encoding="utf-8")
-    code, out, err = run(workspace, "ls", "merge", "--annotator", ANN_B, "--json")
+    code, out, err = run_cli(workspace, "ls", "merge", "--annotator", ANN_B, "--json")
     assert code == 0, err
     plan = json.loads(out)
     assert plan["counts"] == {"spans": {"added": 0, "removed": 0, "changed": 0},
@@ -362,10 +348,10 @@ def test_pull_agreement_and_merge(team, blind_project, workspace, as_lead,
                               "facts": {"added": 0, "removed": 0, "changed": 0}}
     assert plan["problems"] == [] and plan["applied"] is False
     assert workspace.paragraph_labels_file.read_text(encoding="utf-8") == before
-    code, out, err = run(workspace, "ls", "merge", "--annotator", ANN_B, "--apply")
+    code, out, err = run_cli(workspace, "ls", "merge", "--annotator", ANN_B, "--apply")
     assert code == 0, err
     assert dropped not in load_paragraph_labels(workspace)[chosen[0]].topics
-    code, out, _ = run(workspace, "validate")
+    code, out, _ = run_cli(workspace, "validate")
     assert code == 0, out
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aicities.cli import add_bootstrap_arguments
 
 if TYPE_CHECKING:
-    from aicities.project import Project
+    from aicities.project import Project, Release
 
 # the install extra this verb's implementation needs (README "Install")
 EXTRA = None
@@ -99,7 +99,7 @@ def register_facts(tasks: argparse._SubParsersAction) -> None:
 
 
 def run_facts(args: argparse.Namespace, project: Project | None) -> int:
-    from aicities.project import DATASET_ID, find_release
+    from aicities.project import find_release
     from aicities.tasks.evaluate.facts import format_facts, score_facts_files
     from aicities.tasks.evaluate.facts_rows import Context, entity_ids, span_table
 
@@ -118,15 +118,12 @@ def run_facts(args: argparse.Namespace, project: Project | None) -> int:
     report = score_facts_files(
         gold, args.pred, Context(entities=entity_ids(entities), spans=spans),
         bootstrap=args.bootstrap, seed=args.seed, missing_as_empty=args.missing_as_empty)
-    scored = ({"dataset": DATASET_ID, "version": release.version, "split": args.split,
-               "release": str(release.path), "origin": release.origin}
-              if args.gold is None else None)
-    return emit(args.json, scored, report.to_json, lambda: format_facts(report))
+    return emit(args, release, report.to_json, lambda: format_facts(report))
 
 
 def run(args: argparse.Namespace, project: Project | None) -> int:
     from aicities.annotation.schema import get_schema
-    from aicities.project import DATASET_ID, find_release
+    from aicities.project import find_release
     from aicities.tasks.evaluate import (
         format_labels,
         format_ner,
@@ -144,9 +141,6 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
         )
     if not args.pred.is_file():
         raise FileNotFoundError(f"no prediction file {args.pred}")
-    scored = ({"dataset": DATASET_ID, "version": release.version, "split": args.split,
-               "release": str(release.path), "origin": release.origin}
-              if args.gold is None else None)
     if args.task == "ner":
         label_map = resolve_label_map(args.label_map, schema) if args.label_map else None
         report = score_ner_files(
@@ -173,13 +167,19 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
             missing_as_empty=args.missing_as_empty,
         )
         payload, text = labels.to_json, lambda: format_labels(labels)
-    return emit(args.json, scored, payload, text)
+    return emit(args, release, payload, text)
 
 
-def emit(as_json: bool, scored: dict[str, Any] | None, payload: Callable[[], dict[str, Any]],
+def emit(args: argparse.Namespace, release: Release, payload: Callable[[], dict[str, Any]],
          text: Callable[[], str]) -> int:
-    """Print a report (JSON, or text headed by the release it was scored against)."""
-    if as_json:
+    """Print a report (``--json``, or text), headed by the release it was scored against
+    unless ``--gold`` named the gold."""
+    from aicities.project import DATASET_ID
+
+    scored = ({"dataset": DATASET_ID, "version": release.version, "split": args.split,
+               "release": str(release.path), "origin": release.origin}
+              if args.gold is None else None)
+    if args.json:
         out = payload()
         if scored is not None:
             out = {"scored_against": scored, **out}
