@@ -99,3 +99,14 @@ def test_label_intervals_equal_naive_resampling():
     for got, values in ((report.samples_f1.ci95, samples), (report.subset_accuracy.ci95, subset),
                         (report.micro.ci95["precision"], micro)):
         assert got == pytest.approx(tuple(interval(np.array(values))), abs=1e-12)
+
+
+def test_chunked_draws_are_one_stream():
+    # Chunks are sized for the cache; the resamples must not depend on that size: they are
+    # those of one call drawing every resample at once (so intervals did not move when the
+    # chunking changed).
+    for n, size in ((191, 1000), (20_000, 7), (1, 3)):
+        whole = np.random.default_rng(3).integers(0, n, size=(size, n), dtype=np.int32)
+        assert (resamples(n, size, 3) == whole).all()
+        chunks = list(resample_indices(n, size, 3))
+        assert len(chunks) == -(-size // max(1, (1 << 16) // n))

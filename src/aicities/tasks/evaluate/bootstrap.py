@@ -2,9 +2,9 @@
 
 Every score here is a function of column sums of a per-paragraph count matrix ``C``
 (paragraphs × columns). A resample draws n paragraph indices with replacement; its sums
-are ``w @ C`` where ``w[i]`` counts how often paragraph i was drawn. Resamples are drawn in
-blocks, so 1,000 resamples of 20,000 paragraphs is a few matrix products, never a Python
-loop over resamples or paragraphs.
+are ``w @ C`` where ``w[i]`` counts how often paragraph i was drawn. Weights are filled a
+block of resamples at a time, so 1,000 resamples of 20,000 paragraphs is a few matrix
+products, never a Python loop over paragraphs.
 """
 
 from __future__ import annotations
@@ -18,22 +18,30 @@ import numpy as np
 
 CONFIDENCE = 0.95
 _BLOCK_CELLS = 4_000_000
+# Paragraph indices drawn per call: their int32 values and the counters that tally them stay
+# in the cache (one call for a whole block of resamples spent most of its time on memory).
+_DRAW_CELLS = 1 << 16
 
 
 def resample_indices(n: int, resamples: int, seed: int) -> Iterator[np.ndarray]:
-    """Blocks of resamples: arrays ``(block, n)`` of paragraph indices, seeded.
+    """Chunks of resamples: arrays ``(rows, n)`` of paragraph indices, seeded.
 
     The stream of indices depends only on ``(n, resamples, seed)``: row r of the
-    concatenated blocks is resample r.
+    concatenated chunks is resample r. A chunk holds about :data:`_DRAW_CELLS` indices
+    (at least one resample).
     """
     rng = np.random.default_rng(seed)
-    block = max(1, _BLOCK_CELLS // max(n, 1))
+    rows = _draw_rows(n)
     # 32-bit draws are four times faster than numpy's default 64-bit ones; a paragraph
     # index needs more than 31 bits only past two billion paragraphs.
     kind = np.int32 if n < 2**31 else np.int64
-    for first in range(0, resamples, block):
-        size = min(block, resamples - first)
+    for first in range(0, resamples, rows):
+        size = min(rows, resamples - first)
         yield rng.integers(0, n, size=(size, n), dtype=kind)
+
+
+def _draw_rows(n: int) -> int:
+    return max(1, _DRAW_CELLS // max(n, 1))
 
 
 def resampled_sums(columns: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -49,16 +57,21 @@ def resampled_sums(columns: np.ndarray, resamples: int, seed: int) -> np.ndarray
         exact32 = n * max(largest, 1) < 2**24 and int(columns.min(initial=0)) >= 0
     kind: Any = np.float32 if exact32 else np.float64
     data: np.ndarray = columns.astype(kind)
-    row = 0
+    # The weights of a block of resamples (one buffer, reused), then one matrix product.
+    rows = _draw_rows(n)
+    block = min(resamples, rows * max(1, _BLOCK_CELLS // (rows * max(n, 1))))
+    weights = np.empty((block, n), dtype=kind)
+    filled = row = 0
     for idx in resample_indices(n, resamples, seed):
         size = idx.shape[0]
-        # One bincount per resample: its n counters stay in the cache, where one bincount
-        # over the whole block (size × n counters) is ten times slower.
-        weights = np.empty((size, n), dtype=kind)
-        for r in range(size):
-            weights[r] = np.bincount(idx[r], minlength=n)
-        out[row : row + size] = np.matmul(weights, data)
-        row += size
+        # each resample's draws tallied into its own row of counters, in one bincount
+        tally = idx if size == 1 else idx + (np.arange(size) * n)[:, None]
+        weights[filled : filled + size] = np.bincount(
+            tally.ravel(), minlength=size * n).reshape(size, n)
+        filled += size
+        if filled == block or row + filled == resamples:
+            out[row : row + filled] = np.matmul(weights[:filled], data)
+            row, filled = row + filled, 0
     return out
 
 
