@@ -121,7 +121,7 @@ def command(gold: Path, pred: Path, bootstrap: int | None) -> list[str]:
     """``aicities eval ner --gold G --pred P --json [--bootstrap N]``, as users type it
     (the console script installed beside this interpreter)."""
     script = Path(sys.executable).parent / "aicities"
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "aicities.cli"]
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "aicities"]
     cmd = [*head, "--root", str(ROOT), "eval", "ner", "--gold", str(gold), "--pred", str(pred),
            "--json"]
     return cmd if bootstrap is None else [*cmd, "--bootstrap", str(bootstrap)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +126,8 @@ class Project:
     def version(self) -> str:
         """The dataset version: ``project.version`` in ``pyproject.toml``."""
         with (self.root / "pyproject.toml").open("rb") as fh:
+            import tomllib  # only here: most verbs never read the version
+
             return str(tomllib.load(fh)["project"]["version"])
 
 

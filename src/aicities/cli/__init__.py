@@ -205,6 +205,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def console() -> int:
+    """The ``aicities`` command (``[project.scripts]``): :func:`main`, then a quick exit.
+
+    Before the interpreter shuts down, every object is moved out of the garbage
+    collector's sight (``gc.freeze``): shutdown then skips a collection over every object
+    the imports made, which cost ~20 ms of a 130 ms ``aicities eval`` (atexit handlers
+    still run, buffers are still flushed). Only for the process's last step: ``main``
+    called in a long-lived process keeps its collector.
+    """
+    import gc
+
+    code = main()
+    gc.freeze()
+    return code
+
+
 def os_error_line(exc: OSError) -> str:
     """One line for an OSError: ``path: reason`` (a message the code gave, as is), redacted."""
     from aicities.redact import redact
@@ -218,4 +234,4 @@ def os_error_line(exc: OSError) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aicities.cli import add_bootstrap_arguments
+from aicities.cli import add_bootstrap_arguments, bounded_int
 
 if TYPE_CHECKING:
     from aicities.project import Project, Release
@@ -27,6 +27,8 @@ EXTRA = None
 # the values.
 NER_FORMATS = "auto, jsonl, cluener, conll"
 MAP_SIDES = ("auto", "gold", "predictions", "both")
+DEFAULT_JOBS = 4  # more processes rarely pay (a file is read in shares of ≥ 1 MiB)
+MAX_JOBS = 64
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             t.add_argument("--map-side", choices=MAP_SIDES, default="auto",
                            help="which file uses the label map's types (default auto: decided "
                            "from the labels present)")
+            t.add_argument("--jobs", type=bounded_int(MAX_JOBS), default=None, metavar="N",
+                           help="processes that read two large JSONL files (default: the "
+                           f"CPUs available, at most {DEFAULT_JOBS}; 1: this process only; the "
+                           "scores do not depend on it)")
             for side in ("gold", "pred"):
                 t.add_argument(f"--{side}-format", default="auto", metavar="FORMAT",
                                help=f"format of --{side}: {NER_FORMATS} (default auto: by "
@@ -124,13 +130,7 @@ def run_facts(args: argparse.Namespace, project: Project | None) -> int:
 def run(args: argparse.Namespace, project: Project | None) -> int:
     from aicities.annotation.schema import get_schema
     from aicities.project import find_release
-    from aicities.tasks.evaluate import (
-        format_labels,
-        format_ner,
-        resolve_label_map,
-        score_label_files,
-        score_ner_files,
-    )
+    from aicities.tasks.evaluate.forks import available_jobs
 
     release = find_release(args.release, project)
     schema = get_schema(release.schema_file)
@@ -142,7 +142,14 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
     if not args.pred.is_file():
         raise FileNotFoundError(f"no prediction file {args.pred}")
     if args.task == "ner":
-        label_map = resolve_label_map(args.label_map, schema) if args.label_map else None
+        # each task imports only its own scorer (and the label maps only when asked)
+        from aicities.tasks.evaluate import format_ner, score_ner_files
+
+        label_map = None
+        if args.label_map:
+            from aicities.tasks.evaluate import resolve_label_map
+
+            label_map = resolve_label_map(args.label_map, schema)
         report = score_ner_files(
             gold,
             args.pred,
@@ -154,9 +161,12 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
             missing_as_empty=args.missing_as_empty,
             gold_format=None if args.gold_format == "auto" else args.gold_format,
             pred_format=None if args.pred_format == "auto" else args.pred_format,
+            jobs=min(DEFAULT_JOBS, available_jobs()) if args.jobs is None else args.jobs,
         )
         payload, text = report.to_json, lambda: format_ner(report)
     else:
+        from aicities.tasks.evaluate import format_labels, score_label_files
+
         labels = score_label_files(
             args.task,
             gold,

@@ -43,44 +43,120 @@ Conventions:
   :mod:`aicities.tasks.evaluate.sides` and :mod:`aicities.tasks.evaluate.labelmap`.
 """
 
-from aicities.tasks.evaluate.cluener import cluener_spans
-from aicities.tasks.evaluate.io import ERRORS, NER_FORMATS, RawRow, read_label_rows, read_ner_rows
-from aicities.tasks.evaluate.labelmap import (
-    LabelMap,
-    builtin_maps_file,
-    get_label_map,
-    load_label_maps,
-    resolve_label_map,
-)
-from aicities.tasks.evaluate.labels import LabelReport, score_label_files, score_labels
-from aicities.tasks.evaluate.ner import SCHEMAS, NerReport, Score, score_ner, score_ner_files
-from aicities.tasks.evaluate.report import format_labels, format_ner
-from aicities.tasks.evaluate.sides import MAP_SIDES
-from aicities.tasks.evaluate.spans import spans_to_bio, to_nervaluate
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "ERRORS",
-    "MAP_SIDES",
-    "NER_FORMATS",
-    "SCHEMAS",
-    "LabelMap",
-    "LabelReport",
-    "NerReport",
-    "RawRow",
-    "Score",
-    "builtin_maps_file",
-    "cluener_spans",
-    "format_labels",
-    "format_ner",
-    "get_label_map",
-    "load_label_maps",
-    "read_label_rows",
-    "read_ner_rows",
-    "resolve_label_map",
-    "score_label_files",
-    "score_labels",
-    "score_ner",
-    "score_ner_files",
-    "spans_to_bio",
-    "to_nervaluate",
-]
+# name → the module that defines it: imported on first use (PEP 562), so that
+# `aicities eval ner` loads neither the city/topic scorer nor the label maps it does not use
+_EXPORTS = {
+    "cluener_spans": "cluener",
+    "ERRORS": "io",
+    "NER_FORMATS": "io",
+    "RawRow": "io",
+    "read_label_rows": "io",
+    "read_ner_rows": "io",
+    "LabelMap": "labelmap",
+    "builtin_maps_file": "labelmap",
+    "get_label_map": "labelmap",
+    "load_label_maps": "labelmap",
+    "resolve_label_map": "labelmap",
+    "LabelReport": "labels",
+    "score_label_files": "labels",
+    "score_labels": "labels",
+    "NerReport": "ner",
+    "SCHEMAS": "ner",
+    "Score": "ner",
+    "score_ner": "ner",
+    "score_ner_files": "ner",
+    "format_labels": "report",
+    "format_ner": "report",
+    "MAP_SIDES": "sides",
+    "spans_to_bio": "spans",
+    "to_nervaluate": "spans",
+}
+
+if TYPE_CHECKING:  # the same names, for type checkers (re-exported: `x as x`)
+    from aicities.tasks.evaluate.cluener import (
+        cluener_spans as cluener_spans,
+    )
+    from aicities.tasks.evaluate.io import (
+        ERRORS as ERRORS,
+    )
+    from aicities.tasks.evaluate.io import (
+        NER_FORMATS as NER_FORMATS,
+    )
+    from aicities.tasks.evaluate.io import (
+        RawRow as RawRow,
+    )
+    from aicities.tasks.evaluate.io import (
+        read_label_rows as read_label_rows,
+    )
+    from aicities.tasks.evaluate.io import (
+        read_ner_rows as read_ner_rows,
+    )
+    from aicities.tasks.evaluate.labelmap import (
+        LabelMap as LabelMap,
+    )
+    from aicities.tasks.evaluate.labelmap import (
+        builtin_maps_file as builtin_maps_file,
+    )
+    from aicities.tasks.evaluate.labelmap import (
+        get_label_map as get_label_map,
+    )
+    from aicities.tasks.evaluate.labelmap import (
+        load_label_maps as load_label_maps,
+    )
+    from aicities.tasks.evaluate.labelmap import (
+        resolve_label_map as resolve_label_map,
+    )
+    from aicities.tasks.evaluate.labels import (
+        LabelReport as LabelReport,
+    )
+    from aicities.tasks.evaluate.labels import (
+        score_label_files as score_label_files,
+    )
+    from aicities.tasks.evaluate.labels import (
+        score_labels as score_labels,
+    )
+    from aicities.tasks.evaluate.ner import (
+        SCHEMAS as SCHEMAS,
+    )
+    from aicities.tasks.evaluate.ner import (
+        NerReport as NerReport,
+    )
+    from aicities.tasks.evaluate.ner import (
+        Score as Score,
+    )
+    from aicities.tasks.evaluate.ner import (
+        score_ner as score_ner,
+    )
+    from aicities.tasks.evaluate.ner import (
+        score_ner_files as score_ner_files,
+    )
+    from aicities.tasks.evaluate.report import (
+        format_labels as format_labels,
+    )
+    from aicities.tasks.evaluate.report import (
+        format_ner as format_ner,
+    )
+    from aicities.tasks.evaluate.sides import (
+        MAP_SIDES as MAP_SIDES,
+    )
+    from aicities.tasks.evaluate.spans import (
+        spans_to_bio as spans_to_bio,
+    )
+    from aicities.tasks.evaluate.spans import (
+        to_nervaluate as to_nervaluate,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = sorted(_EXPORTS)

@@ -24,7 +24,7 @@ offsets, then overlaps and text) is not checked at the next.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from aicities.files import iter_jsonl
 from aicities.tasks.evaluate.align import AlignedPred, align_labels, align_ner
 from aicities.tasks.evaluate.conll import read_conll
 from aicities.tasks.evaluate.formats import NER_FORMATS, detect_format, read_ner_rows, read_rows
+from aicities.tasks.evaluate.lines import line_ranges
 from aicities.tasks.evaluate.parse import parse_labels, parse_ner
 from aicities.tasks.evaluate.rows import ERRORS, RawRow, gc_paused, numbered
 from aicities.tasks.evaluate.spanchecks import SpanChecks
@@ -55,11 +56,15 @@ __all__ = [
     "numbered",
     "parse_labels",
     "parse_ner",
+    "read_compact_tables",
     "read_conll",
     "read_label_rows",
     "read_ner_rows",
     "read_ner_table",
 ]
+
+PART_BYTES = 1 << 20
+"""the smallest share of a file read in a process of its own (a fork costs milliseconds)"""
 
 
 def read_ner_table(
@@ -149,6 +154,78 @@ def _read_typed(
         return None
     to_gold = np.concatenate(pairs) if pairs else None
     return checks.finish(ids=ids, to_gold=to_gold)
+
+
+@dataclass(frozen=True)
+class _Range:
+    """Lines ``[start, stop)`` (bytes) of a JSONL file, to be read as compact columns."""
+
+    path: Path
+    start: int
+    stop: int
+    vocab: tuple[str, ...]
+    norm_labels: tuple[str, ...] | None
+    known: str | None
+
+
+def _read_range(job: _Range) -> tuple[SpanChecks, IdColumn] | None:
+    """One range's checked columns and ids, or None if the typed path does not take it."""
+    checks = SpanChecks(job.path, job.vocab, job.norm_labels, job.known, compact=True)
+    ids = IdColumn()
+    with gc_paused():
+        try:
+            for block in iter_typed_blocks(job.path, start=job.start, stop=job.stop):
+                ids.add(block.ids)
+                checks.add(block)
+        except Untyped:
+            return None
+    return checks, ids
+
+
+def read_compact_tables(
+    paths: Sequence[Path],
+    vocab: Sequence[str],
+    *,
+    norm_labels: Iterable[str] | None = None,
+    known: str | None = None,
+    jobs: int = 1,
+) -> list[NerTable | None]:
+    """Compact tables of JSONL NER files (``read_ner_table(..., compact=True)``), each
+    file cut into ranges of whole lines read by up to ``jobs`` processes
+    (:func:`~aicities.tasks.evaluate.forks.map_parts`) and joined in file order: the same
+    table as one process reading the file. None for a file the typed path does not take
+    (read it with :func:`read_ner_table`, which names its problems)."""
+    from aicities.tasks.evaluate.forks import map_parts
+
+    share = jobs if jobs > 1 else 1
+    labels = None if norm_labels is None else tuple(norm_labels)
+    ranges = [
+        [_Range(path, a, b, tuple(vocab), labels, known)
+         for a, b in line_ranges(path, max(1, min(share, path.stat().st_size // PART_BYTES)))]
+        for path in paths
+    ]
+    # Range k of every file goes to process k (map_parts runs contiguous groups): each
+    # process gets about the same share of bytes.
+    order = sorted(((k, f) for f, file_ranges in enumerate(ranges)
+                    for k in range(len(file_ranges))))
+    read = map_parts(_read_range, [ranges[f][k] for k, f in order], jobs)
+    got: list[list[tuple[SpanChecks, IdColumn] | None]] = [[] for _ in paths]
+    for (_, f), part in sorted(zip(order, read, strict=True), key=lambda x: x[0][::-1]):
+        got[f].append(part)
+    return [_join(parts) for parts in got]
+
+
+def _join(parts: list[tuple[SpanChecks, IdColumn] | None]) -> NerTable | None:
+    if any(part is None for part in parts):
+        return None
+    checks, ids = parts[0]  # type: ignore[misc]
+    for more in parts[1:]:
+        checks.merge(more[0])  # type: ignore[index]
+        ids.extend(more[1])  # type: ignore[index]
+    ids.finish()
+    if ids.has_duplicates():
+        return None
+    return checks.finish(ids=ids)
 
 
 def read_label_rows(path: Path) -> list[RawRow]:

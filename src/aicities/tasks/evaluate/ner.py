@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,9 +28,9 @@ from aicities.tasks.evaluate.io import (
     gc_paused,
     numbered,
     parse_ner,
+    read_compact_tables,
     read_ner_table,
 )
-from aicities.tasks.evaluate.labelmap import LabelMap, on_left_out_gold
 from aicities.tasks.evaluate.metrics import prf, score_at, scores
 from aicities.tasks.evaluate.norms import norm_report, norm_table
 from aicities.tasks.evaluate.results import (
@@ -50,6 +50,9 @@ from aicities.tasks.evaluate.spans import (
     count_matches,
     derived,
 )
+
+if TYPE_CHECKING:
+    from aicities.tasks.evaluate.labelmap import LabelMap
 
 __all__ = ["SCHEMAS", "NerReport", "Score", "prf", "score_ner", "score_ner_files"]
 
@@ -153,6 +156,8 @@ def _score_tables(
     }
     on_left_out: dict[str, int] = {}
     if label_map is not None:  # predictions only on left-out gold: dropped and counted
+        from aicities.tasks.evaluate.labelmap import on_left_out_gold
+
         hit = on_left_out_gold((gold_table.par, gold_table.start, gold_table.end), ~keep_g,
                                (aligned.par, aligned.start, aligned.end))
         falls = keep_p & (hit >= 0)
@@ -263,10 +268,13 @@ def score_ner_files(
     missing_as_empty: bool = False,
     gold_format: str | None = None,
     pred_format: str | None = None,
+    jobs: int = 1,
 ) -> NerReport:
     """:func:`score_ner` over two files; ``aicities eval ner``. Each file is JSONL, CLUENER
     JSON lines or character CoNLL (``*_format``: one of
-    :data:`~aicities.tasks.evaluate.io.NER_FORMATS`, None: detected)."""
+    :data:`~aicities.tasks.evaluate.io.NER_FORMATS`, None: detected). ``jobs``: processes
+    that read two large JSONL files (:func:`~aicities.tasks.evaluate.io.read_compact_tables`;
+    the report is the same for any number)."""
     _check_bootstrap(bootstrap)
     with gc_paused():
         formats = [fmt or detect_format(path)
@@ -282,8 +290,13 @@ def score_ner_files(
             return read_ner_table(path, vocab, norm_labels=norm_labels, fmt=fmt, known=known,
                                   compact=compact, pair_with=pair_with)
 
-        gold = read(gold_path, formats[0], compact)
-        pred = read(pred_path, formats[1], compact, gold)
+        tables: list[NerTable | None] = [None, None]
+        if compact and jobs > 1:
+            vocab, norm_labels, known = reading_vocab(schema, label_map, "jsonl")
+            tables = read_compact_tables([gold_path, pred_path], vocab,
+                                         norm_labels=norm_labels, known=known, jobs=jobs)
+        gold = tables[0] or read(gold_path, formats[0], compact)
+        pred = tables[1] or read(pred_path, formats[1], compact, gold)
         if pred.has_texts and (gold.compact or pred.compact):  # a text key the sniff missed
             gold = read(gold_path, formats[0], False)
             pred = read(pred_path, formats[1], False, gold)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from aicities.tasks.evaluate.labels import LabelReport
-from aicities.tasks.evaluate.ner import SCHEMAS, NerReport, Score
+from aicities.tasks.evaluate.results import SCHEMAS
+
+if TYPE_CHECKING:
+    from aicities.tasks.evaluate.labels import LabelReport
+    from aicities.tasks.evaluate.results import NerReport, Score
 
 
 def _pct(x: float | None) -> str:

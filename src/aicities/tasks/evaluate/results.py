@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicities.tasks.evaluate.bootstrap import CONFIDENCE
-from aicities.tasks.evaluate.labelmap import LabelMap
+
+if TYPE_CHECKING:
+    from aicities.tasks.evaluate.labelmap import LabelMap
 
 SCHEMAS = ("strict", "exact", "partial", "type")
 METRICS = ("precision", "recall", "f1")

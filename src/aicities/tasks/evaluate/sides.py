@@ -24,14 +24,17 @@ the gold, or the span's own text; the number of changed spans goes into the repo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from aicities.annotation.schema import Schema
 from aicities.errors import DataError
 from aicities.tasks.evaluate.io import NerTable
-from aicities.tasks.evaluate.labelmap import LabelMap
 from aicities.tasks.evaluate.rows import Problems
+
+if TYPE_CHECKING:
+    from aicities.tasks.evaluate.labelmap import LabelMap
 
 __all__ = ["MAP_SIDES", "Prepared", "prepare", "reading_vocab"]
 

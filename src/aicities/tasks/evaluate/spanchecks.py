@@ -175,6 +175,24 @@ class SpanChecks:
             self.norms.append(n)
         self.rows += len(ids)
 
+    def merge(self, other: SpanChecks) -> None:
+        """Append the checked blocks of ``other`` (compact, the same file's next lines,
+        checked in another process): as if its blocks had been added here."""
+        if not (self.compact and other.compact):
+            raise ValueError("only compact checks are merged (they keep no ids or texts)")
+        shift = self.rows
+        for name, arrays in other.arrays.items():
+            if name == "par":  # row numbers continue after this file's rows so far
+                arrays = [a + shift for a in arrays]
+            self.arrays[name].extend(arrays)
+        self.lines.extend(other.lines)
+        self.norms.extend(other.norms)
+        self.layer2.extend(other.layer2)
+        self.text_problems.extend(other.text_problems)
+        self.norm_problems.extend(other.norm_problems)
+        self.has_texts = self.has_texts or other.has_texts
+        self.rows += other.rows
+
     def finish(self, index: Mapping[str, int] | None = None, ids: Sequence[str] | None = None,
                to_gold: np.ndarray | None = None) -> NerTable:
         """The table, or the problems; ``ids``: the rows' ids kept by the caller (a

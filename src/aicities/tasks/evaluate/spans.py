@@ -65,6 +65,15 @@ class SpanSet:
             return self
         return SpanSet(self.par[keep], self.start[keep], self.end[keep], self.label[keep])
 
+    def extent(self, n_par: int) -> np.ndarray:
+        """Each paragraph's largest span end (0 without spans): one ``reduceat`` over the
+        runs of equal ``par`` (``np.maximum.at`` is ten times slower)."""
+        out = np.zeros(n_par, dtype=np.int64)
+        if len(self.par):
+            first = np.flatnonzero(np.concatenate(([True], self.par[1:] != self.par[:-1])))
+            out[self.par[first]] = np.maximum.reduceat(self.end, first)
+        return out
+
     def paragraphs(self, lo: int, hi: int) -> SpanSet:
         """The spans of paragraphs ``lo ≤ p < hi``, renumbered from 0 (views but ``par``)."""
         a, b = np.searchsorted(self.par, [lo, hi]).tolist()
@@ -196,9 +205,7 @@ def _count_matches(
     n_groups, n_labels = membership.shape
     # One coordinate line for the whole corpus: paragraph p starts at base[p], with a gap,
     # so spans of different paragraphs never touch and searchsorted works across them.
-    extent = np.zeros(n_par, dtype=np.int64)
-    np.maximum.at(extent, gold.par, gold.end)
-    np.maximum.at(extent, pred.par, pred.end)
+    extent = np.maximum(gold.extent(n_par), pred.extent(n_par))
     base = np.concatenate(([0], np.cumsum(extent + 1)[:-1]))
     gs, ge = base[gold.par] + gold.start, base[gold.par] + gold.end
     ps, pe = base[pred.par] + pred.start, base[pred.par] + pred.end

@@ -40,9 +40,16 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, UnsetType
 
+from aicities.tasks.evaluate.lines import line_blocks, lines_before
 from aicities.tasks.evaluate.rows import SpanColumns
 
-__all__ = ["BLOCK_BYTES", "IdColumn", "Untyped", "iter_typed_blocks", "read_typed_ner"]
+__all__ = [
+    "BLOCK_BYTES",
+    "IdColumn",
+    "Untyped",
+    "iter_typed_blocks",
+    "read_typed_ner",
+]
 
 BLOCK_BYTES = 4 << 20
 """bytes read at a time (whole lines: a block ends after the last newline it holds)"""
@@ -178,25 +185,6 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
     return block.count(b'"') == 2 * (fields + strings) + quoted
 
 
-def _blocks(path: Path, block_bytes: int) -> Iterator[bytes]:
-    """The file in blocks of whole lines (the last one maybe without its newline)."""
-    rest = b""
-    with path.open("rb") as fh:
-        while True:
-            data = fh.read(block_bytes)
-            if not data:
-                break
-            data = rest + data
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                rest = data
-                continue
-            yield data[: cut + 1]
-            rest = data[cut + 1 :]
-    if rest:
-        yield rest
-
-
 def _decode_lines(chunks: list[bytes], first: int) -> tuple[list[int], list[_Row]]:
     if all(chunks):
         try:
@@ -212,8 +200,14 @@ def iter_typed_blocks(
     *,
     block_bytes: int = BLOCK_BYTES,
     seen: dict[str, int] | None = None,
+    start: int = 0,
+    stop: int | None = None,
 ) -> Iterator[SpanColumns]:
     """The rows of a JSONL NER file as columns, one block of lines at a time.
+
+    ``start``, ``stop``: only the lines in these bytes (a range of
+    :func:`~aicities.tasks.evaluate.lines.line_ranges`;
+    line numbers stay those of the whole file).
 
     Raises :class:`Untyped` (possibly after some blocks were yielded: the caller then
     discards them) for anything the generic reader must see. Ids must be non-empty;
@@ -221,8 +215,8 @@ def iter_typed_blocks(
     checks that.
     """
     rows_so_far = 0
-    first = 1  # the number of the block's first line
-    for block in _blocks(path, block_bytes):
+    first = 1 + (lines_before(path, start) if start else 0)  # the block's first line
+    for block in line_blocks(path, block_bytes, start, stop):
         chunks = block.split(b"\n")
         if chunks and not chunks[-1]:
             chunks.pop()  # the newline that ends the block's last line
@@ -313,6 +307,10 @@ class IdColumn(Sequence[str]):
             pass
         self._blocks.append(block)
 
+    def extend(self, other: IdColumn) -> None:
+        """Append the ids of ``other`` (not yet finished): the next lines of the file."""
+        self._blocks.extend(other._blocks)
+
     def finish(self) -> IdColumn:
         blocks = self._blocks
         if any(b.dtype.kind == "U" for b in blocks):
@@ -348,7 +346,9 @@ class IdColumn(Sequence[str]):
         order, ordered = self._index()
         if not len(ids):
             return np.zeros(0, dtype=np.int64)
-        query = np.array(list(ids), dtype=str)
+        query = ids.array if isinstance(ids, IdColumn) else np.array(list(ids), dtype=str)
+        if query.dtype.kind == "S" and ordered.dtype.kind == "U":
+            query = query.astype(str)
         if ordered.dtype.kind == "S":
             try:
                 query = query.astype("S")
@@ -358,6 +358,7 @@ class IdColumn(Sequence[str]):
             return np.full(len(query), -1, dtype=np.int64)
         pos = np.minimum(np.searchsorted(ordered, query), len(ordered) - 1)
         found = ordered[pos] == query
-        if "\x00" in "".join(ids):  # numpy dropped a trailing NUL: such an id is not here
+        if not isinstance(ids, IdColumn) and "\x00" in "".join(ids):
+            # numpy dropped a trailing NUL: such an id is not here
             found &= np.array(["\x00" not in pid for pid in ids], dtype=bool)
         return np.where(found, order[pos], -1).astype(np.int64)
