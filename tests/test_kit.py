@@ -77,11 +77,14 @@ def test_every_verb_declares_its_extra():
 
 
 def test_release_search_order(tmp_path, project):
-    assert find_release(None, project).origin == "checkout"
+    checkout = find_release(None, project)
+    assert (checkout.origin, checkout.schema_file) == ("checkout", project.release / "schema.json")
     other = tmp_path / "other"
     (other / "data").mkdir(parents=True)
-    given = find_release(other, project)
-    assert (given.origin, given.path, given.schema_file) == ("given", other, project.schema_file)
+    given = find_release(other, project)  # no schema of its own: the checkout's release's
+    assert (given.origin, given.path, given.schema_file) == ("given", other, checkout.schema_file)
+    (other / "schema.json").write_text("{}", encoding="utf-8")
+    assert find_release(other, project).schema_file == other / "schema.json"
     assert given.version == "unknown"
     with pytest.raises(FileNotFoundError, match="not a release folder"):
         find_release(tmp_path / "missing", project)

@@ -6,14 +6,13 @@ also after a kill (the next command completes or rolls back what a crash interru
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from aicities import inputs
 from aicities.errors import DataError
@@ -92,35 +91,42 @@ def write_all(files: Mapping[Path, bytes | str], *, deletes: Iterable[Path] = ()
 # ----------------------------------------------------------------- typed configuration
 
 
-# libyaml's parser when PyYAML was built with it (the schema loads in a fifth of the time;
-# ``aicities eval`` reads it at every run), PyYAML's own otherwise: the same documents.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _UniqueKeyLoader(_SafeLoader):
+@functools.cache
+def _config_loader() -> Any:
     """PyYAML's safe loader for configuration: a key given twice is refused (PyYAML keeps
     the last), and a date stays the string it was written as (``2025-02-15`` is text in
-    every config here, not a ``datetime``)."""
+    every config here, not a ``datetime``). Built on first use: importing PyYAML costs
+    ~10 ms, and ``aicities eval`` reads no YAML (the release's schema is JSON)."""
+    import yaml
 
+    # libyaml's parser when PyYAML was built with it (a fifth of the time), PyYAML's own
+    # otherwise: the same documents.
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_UniqueKeyLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    class UniqueKeyLoader(base):
+        pass
 
+    UniqueKeyLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
-def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise DataError(Path(str(getattr(loader, "name", "?"))), key_node.start_mark.line + 1,
-                            "duplicate-key", f"{key!r} appears twice in one mapping")
-        seen[key] = loader.construct_object(value_node, deep=True)
-    return seen
+    def no_duplicate_keys(loader: Any, node: Any) -> dict[Any, Any]:
+        seen: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            if key in seen:
+                raise DataError(Path(str(getattr(loader, "name", "?"))),
+                                key_node.start_mark.line + 1, "duplicate-key",
+                                f"{key!r} appears twice in one mapping")
+            seen[key] = loader.construct_object(value_node, deep=True)
+        return seen
 
+    UniqueKeyLoader.add_constructor(yaml.resolver.Resolver.DEFAULT_MAPPING_TAG,
+                                    no_duplicate_keys)
+    return UniqueKeyLoader
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.Resolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _STEP = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+|\.\.\.)\]")
@@ -167,6 +173,8 @@ def _named_steps(data: Any, kind: Any, steps: list[str | int]) -> list[str | int
 
 def _node_line(node: Any, steps: list[str | int]) -> int:
     """The 1-based line of the YAML node at ``steps`` (as deep as the document goes)."""
+    import yaml
+
     line = node.start_mark.line + 1
     for step in steps:
         if isinstance(node, yaml.MappingNode):
@@ -193,9 +201,10 @@ def read_config(path: Path, kind: Any) -> Any:
     DataError naming the file, the line and the key path, e.g. ``sites.x.detect``.
     """
     import msgspec
+    import yaml
 
     text = read_text(path)
-    loader = _UniqueKeyLoader(text)
+    loader = _config_loader()(text)
     loader.name = str(path)
     try:
         node = loader.get_single_node()

@@ -178,19 +178,26 @@ class Release:
 
 
 def _from_project(project: Project, origin: str) -> Release:
-    return Release(project.release, origin, project.schema_file)
+    return Release(project.release, origin, release_schema(project.release, project.schema_file))
+
+
+def release_schema(folder: Path, fallback: Path) -> Path:
+    """The schema a release was built with (its ``schema.json``), else ``fallback``."""
+    own = folder / "schema.json"
+    return own if own.is_file() else fallback
 
 
 def find_release(given: Path | None = None, project: Project | None = None) -> Release:
     """The release to score against, in this order: ``given`` (a release folder), the
     checkout ``project``, the installed package's own release, the checkout an editable
-    install lives in. The schema comes from the same checkout or package; a ``given``
-    folder uses the checkout's (or the package's) schema."""
+    install lives in. The schema is the release's own (``schema.json``, written by
+    ``aicities build``), else that of the same checkout or package."""
     base: Release | None = None
     if project is not None:
         base = _from_project(project, "checkout")
     elif (data := packaged_data()) is not None:
-        base = Release(data / "release", "package", data / "schema.yaml")
+        base = Release(data / "release", "package",
+                       release_schema(data / "release", data / "schema.yaml"))
     elif (source := source_checkout()) is not None:
         base = _from_project(source, "source")
     if given is not None:
@@ -198,7 +205,7 @@ def find_release(given: Path | None = None, project: Project | None = None) -> R
             raise FileNotFoundError(f"{given}: not a release folder (no data/ inside)")
         if base is None:
             raise FileNotFoundError(f"{given}: no schema to score with (install aicities)")
-        return Release(given, "given", base.schema_file)
+        return Release(given, "given", release_schema(given, base.schema_file))
     if base is None:
         raise FileNotFoundError("no release: this installation ships none and no checkout "
                                 "was found; pass --release PATH or --gold FILE")

@@ -134,10 +134,10 @@ class _SchemaFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 def load_schema(path: Path) -> Schema:
-    """``annotations/schema.yaml``, decoded into typed records: an unknown key, a layer or
-    normalized field outside the closed sets, or a colour that is not ``#rrggbb`` is a
-    DataError naming the file, line and key."""
-    spec = read_config(path, _SchemaFile)
+    """``annotations/schema.yaml`` (or a release's ``schema.json``), decoded into typed
+    records: an unknown key, a layer or normalized field outside the closed sets, or a
+    colour that is not ``#rrggbb`` is a DataError naming the file, line and key."""
+    spec = _read_spec(path)
     labels = {
         label_id: Label(
             id=label_id, layer=s.layer, name=s.name, colour=s.colour,
@@ -160,6 +160,23 @@ def load_schema(path: Path) -> Schema:
             raise DataError(path, 0, "schema-missing-field", f"paragraph_labels.{required}")
     return Schema(version=spec.schema_version, labels=labels, modifiers=tuple(spec.modifiers),
                   paragraph_labels=paragraph_labels)
+
+
+def schema_json(path: Path) -> bytes:
+    """The schema file as a release ships it (``release/schema.json``): the same typed
+    records as JSON, readable without a YAML parser (``aicities eval`` reads it so)."""
+    return msgspec.json.format(msgspec.json.encode(read_config(path, _SchemaFile)),
+                               indent=2) + b"\n"
+
+
+def _read_spec(path: Path) -> _SchemaFile:
+    if path.suffix != ".json":
+        return read_config(path, _SchemaFile)
+    try:
+        spec: _SchemaFile = msgspec.json.decode(path.read_bytes(), type=_SchemaFile)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise DataError(path, 0, "bad-config", str(exc)) from None
+    return spec
 
 
 @cache

@@ -7,6 +7,8 @@ exists, ``annotations/agreement.json``. Writes::
 
     release/README.md                    the dataset card (card.py)
     release/croissant.json               Croissant metadata (croissant.py)
+    release/schema.json                  the label schema as JSON (what ``aicities eval``
+                                         reads: no YAML parser needed to score)
     release/charts/*.png                 charts for the card and DATASHEET.md (charts.py)
     release/data/<config>/<split>.jsonl  ner, figures, city, topic × train/validation/test
     release/data/documents/corpus.jsonl  one row per article
@@ -42,7 +44,7 @@ from typing import Any
 
 from aicities import inputs
 from aicities.annotation.records import Span, by_paragraph
-from aicities.annotation.schema import get_schema
+from aicities.annotation.schema import get_schema, schema_json
 from aicities.corpus.documents import load_paragraphs
 from aicities.corpus.segment import Paragraph
 from aicities.errors import DataError
@@ -158,6 +160,7 @@ def build_into(project: Project, out: Path | Folder, splits: Splits | None = Non
     for name, png in charts.render(summary).items():
         info = out.write(f"charts/{name}", png)
         summary.files[info.path] = info
+    summary.files["schema.json"] = out.write("schema.json", schema_json(project.schema_file))
     crois = croissant.render(summary, features).encode("utf-8")
     summary.files["croissant.json"] = out.write("croissant.json", crois)
     summary.files["LICENSE.md"] = out.write("LICENSE.md", card.license_text().encode("utf-8"))

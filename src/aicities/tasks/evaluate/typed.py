@@ -155,18 +155,16 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
     unset = countOf(span_texts, UNSET)
     if unset < n_spans:
         fields += n_spans - unset
-        given = _strings(span_texts)
-        strings += len(given)
+        strings += n_spans - unset - countOf(span_texts, None)  # the rest are strings
         if escaped:
-            values.append(given)
-    span_ids = list(map(attrgetter("id"), flat))
-    unset = countOf(span_ids, UNSET)
+            values.append(_strings(span_texts))
+    unset = countOf(map(attrgetter("id"), flat), UNSET)
     if unset < n_spans:
         fields += n_spans - unset
         strings += n_spans - unset
         if escaped:
-            values.append(_strings(span_ids))
-    fields += n_spans - countOf(list(map(attrgetter("score"), flat)), UNSET)
+            values.append(_strings(list(map(attrgetter("id"), flat))))
+    fields += n_spans - countOf(map(attrgetter("score"), flat), UNSET)
     unset = countOf(norms, UNSET)
     if unset < n_spans:
         fields += n_spans - unset
