@@ -168,18 +168,21 @@ class _Range:
     known: str | None
 
 
-def _read_range(job: _Range) -> tuple[SpanChecks, IdColumn] | None:
-    """One range's checked columns and ids, or None if the typed path does not take it."""
+def _read_range(job: _Range) -> tuple[SpanChecks, IdColumn, int] | None:
+    """One range's checked columns, ids and number of lines (numbered from 1 at the
+    range's start: the caller shifts them), or None if the typed path does not take it."""
     checks = SpanChecks(job.path, job.vocab, job.norm_labels, job.known, compact=True)
     ids = IdColumn()
+    lines: list[int] = []
     with gc_paused():
         try:
-            for block in iter_typed_blocks(job.path, start=job.start, stop=job.stop):
+            for block in iter_typed_blocks(job.path, start=job.start, stop=job.stop,
+                                           first_line=1, lines_read=lines):
                 ids.add(block.ids)
                 checks.add(block)
         except Untyped:
             return None
-    return checks, ids
+    return checks, ids, lines[0]
 
 
 def read_compact_tables(
@@ -209,19 +212,21 @@ def read_compact_tables(
     order = sorted(((k, f) for f, file_ranges in enumerate(ranges)
                     for k in range(len(file_ranges))))
     read = map_parts(_read_range, [ranges[f][k] for k, f in order], jobs)
-    got: list[list[tuple[SpanChecks, IdColumn] | None]] = [[] for _ in paths]
+    got: list[list[tuple[SpanChecks, IdColumn, int] | None]] = [[] for _ in paths]
     for (_, f), part in sorted(zip(order, read, strict=True), key=lambda x: x[0][::-1]):
         got[f].append(part)
     return [_join(parts) for parts in got]
 
 
-def _join(parts: list[tuple[SpanChecks, IdColumn] | None]) -> NerTable | None:
+def _join(parts: list[tuple[SpanChecks, IdColumn, int] | None]) -> NerTable | None:
     if any(part is None for part in parts):
         return None
-    checks, ids = parts[0]  # type: ignore[misc]
+    checks, ids, offset = parts[0]  # type: ignore[misc]
     for more in parts[1:]:
-        checks.merge(more[0])  # type: ignore[index]
-        ids.extend(more[1])  # type: ignore[index]
+        more_checks, more_ids, more_lines = more  # type: ignore[misc]
+        checks.merge(more_checks, line_offset=offset)
+        ids.extend(more_ids)
+        offset += more_lines
     ids.finish()
     if ids.has_duplicates():
         return None

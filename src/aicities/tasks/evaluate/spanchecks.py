@@ -175,21 +175,24 @@ class SpanChecks:
             self.norms.append(n)
         self.rows += len(ids)
 
-    def merge(self, other: SpanChecks) -> None:
+    def merge(self, other: SpanChecks, line_offset: int = 0) -> None:
         """Append the checked blocks of ``other`` (compact, the same file's next lines,
-        checked in another process): as if its blocks had been added here."""
+        checked in another process, numbered from 1 + ``line_offset`` there): as if its
+        blocks had been added here."""
         if not (self.compact and other.compact):
             raise ValueError("only compact checks are merged (they keep no ids or texts)")
-        shift = self.rows
         for name, arrays in other.arrays.items():
             if name == "par":  # row numbers continue after this file's rows so far
-                arrays = [a + shift for a in arrays]
+                arrays = [a + self.rows for a in arrays]
+            elif name == "span_line" and line_offset:
+                arrays = [a + line_offset for a in arrays]
             self.arrays[name].extend(arrays)
-        self.lines.extend(other.lines)
+        self.lines.extend(a + line_offset for a in other.lines)
         self.norms.extend(other.norms)
-        self.layer2.extend(other.layer2)
-        self.text_problems.extend(other.text_problems)
-        self.norm_problems.extend(other.norm_problems)
+        for mine, theirs in ((self.layer2, other.layer2),
+                             (self.text_problems, other.text_problems),
+                             (self.norm_problems, other.norm_problems)):
+            mine.extend((at + line_offset, code, message) for at, code, message in theirs)
         self.has_texts = self.has_texts or other.has_texts
         self.rows += other.rows
 

@@ -200,12 +200,15 @@ def iter_typed_blocks(
     seen: dict[str, int] | None = None,
     start: int = 0,
     stop: int | None = None,
+    first_line: int | None = None,
+    lines_read: list[int] | None = None,
 ) -> Iterator[SpanColumns]:
     """The rows of a JSONL NER file as columns, one block of lines at a time.
 
     ``start``, ``stop``: only the lines in these bytes (a range of
-    :func:`~aicities.tasks.evaluate.lines.line_ranges`;
-    line numbers stay those of the whole file).
+    :func:`~aicities.tasks.evaluate.lines.line_ranges`), numbered from ``first_line``
+    (default: as in the whole file, counted); ``lines_read`` gets the number of lines the
+    range holds.
 
     Raises :class:`Untyped` (possibly after some blocks were yielded: the caller then
     discards them) for anything the generic reader must see. Ids must be non-empty;
@@ -213,7 +216,9 @@ def iter_typed_blocks(
     checks that.
     """
     rows_so_far = 0
-    first = 1 + (lines_before(path, start) if start else 0)  # the block's first line
+    if first_line is None:
+        first_line = 1 + (lines_before(path, start) if start else 0)
+    first = first_line  # the block's first line
     for block in line_blocks(path, block_bytes, start, stop):
         chunks = block.split(b"\n")
         if chunks and not chunks[-1]:
@@ -265,6 +270,8 @@ def iter_typed_blocks(
             norms=norms,
             span_lines=None,
         )
+    if lines_read is not None:
+        lines_read.append(first - first_line)
 
 
 def read_typed_ner(path: Path, *, block_bytes: int = BLOCK_BYTES) -> SpanColumns | None:
