@@ -1,8 +1,9 @@
 """The command line: the only place that reads argv, configures logging and picks exit codes.
 
-Each verb lives in its own module of this package and exposes ``register(subparsers)``,
-which adds the verb's parser and sets ``func(args, project) -> int``, and ``EXTRA``, the
-install extra its implementation needs (None: the core). A verb module imports only
+Each verb lives in its own module of this package (listed in :data:`VERBS`) and exposes
+``register(subparsers)``, which adds the verb's parser and sets ``func(args, project) ->
+int``, and ``EXTRA``, the install extra its implementation needs (None: the core). When
+argv plainly names a verb, only that verb's module and parser are loaded. A verb module imports only
 argparse-level things at the top; its implementation is imported inside ``func``, so
 ``aicities --help`` and ``aicities eval`` load none of the pipeline's libraries. A verb that
 can run outside a checkout (``eval``) sets ``needs_checkout=False`` and gets ``project=None``
@@ -22,7 +23,6 @@ import argparse
 import importlib
 import logging
 import os
-import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -92,7 +92,16 @@ def _lock_timeout(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The verbs, one module each (tests/test_cli_verbs.py checks this against the package).
+VERBS = ("agreement", "annotate", "benchmark", "build", "clean", "eval", "export", "hub", "ls",
+         "preannotate", "show", "stats", "validate")
+# global options that take a value (the rest are flags): how the verb is found in argv
+_VALUED = ("--root", "--lock-timeout")
+
+
+def build_parser(verbs: Sequence[str] = VERBS) -> argparse.ArgumentParser:
+    """The command line's parser, with the given ``verbs`` (each verb module's own
+    parser; ``main`` registers only the verb it runs when argv names one)."""
     parser = argparse.ArgumentParser(
         prog="aicities",
         description="aicities-zh: build, check and benchmark the dataset.",
@@ -104,11 +113,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for another aicities process that holds the checkout "
         "(default: $AICITIES_LOCK_TIMEOUT, else 300; 0: fail at once)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for name in verbs:
+        module = importlib.import_module(f"{__name__}.{name}")
         module.register(sub)
-        sub.choices[info.name].set_defaults(extra=getattr(module, "EXTRA", None))
+        sub.choices[name].set_defaults(extra=getattr(module, "EXTRA", None))
     return parser
+
+
+def named_verb(argv: Sequence[str]) -> str | None:
+    """The verb argv runs, when it is plain to see: the first word after the global
+    options, if it is a verb. None (parse with every verb: help, errors) otherwise."""
+    args = iter(argv)
+    for word in args:
+        if word in _VALUED:
+            next(args, None)
+        elif word in ("-v", "--verbose") or word.startswith(tuple(f"{o}=" for o in _VALUED)):
+            continue
+        else:
+            return word if word in VERBS else None
+    return None
 
 
 def missing_extra(exc: ModuleNotFoundError, command: str, extra: str | None) -> str | None:
@@ -169,7 +192,10 @@ def _run(args: argparse.Namespace, project: Project | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    verb = named_verb(argv)
+    # one verb's module and parser, not every verb's, when argv names the verb
+    parser = build_parser(VERBS if verb is None else (verb,))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
