@@ -51,8 +51,11 @@ __all__ = [
     "read_typed_ner",
 ]
 
-BLOCK_BYTES = 4 << 20
-"""bytes read at a time (whole lines: a block ends after the last newline it holds)"""
+BLOCK_BYTES = 1 << 19
+"""bytes read at a time (whole lines: a block ends after the last newline it holds). Half a
+MiB: a block's rows and columns stay in the CPU's cache and its memory is reused by the
+next; ``aicities eval ner`` on 20,000 paragraphs (21 MB) took 0.35 s in one process with
+these blocks, 0.39 s with 4 MiB ones (128 KiB–4 MiB tried; ``benchmarks/``)."""
 
 Scalar = str | int | float | bool | None
 
