@@ -107,7 +107,9 @@ class SpanChecks:
         except OverflowError:
             start = np.array([max(min(x, 2**62), -(2**62)) for x in starts], dtype=np.int64)
             end = np.array([max(min(x, 2**62), -(2**62)) for x in ends], dtype=np.int64)
-        if None in texts:
+        if texts.count(None) == len(texts):  # no row text (predictions, usually)
+            length = np.full(len(texts), -1, dtype=np.int64)
+        elif None in texts:
             length = np.fromiter((-1 if t is None else len(t) for t in texts),
                                  dtype=np.int64, count=len(texts))
         else:
