@@ -97,14 +97,17 @@ def map_parts(fn: Callable[[P], R], parts: Sequence[P], jobs: int) -> list[R]:
 
 
 def _collect(pid: int, pipe: BinaryIO) -> list[Any] | None:
-    """A child's results (it is reaped), or None when it did not finish well."""
+    """A child's results (it is reaped), or None when it did not finish well. Unpickled
+    straight from the pipe: the whole pickle is never held beside what it becomes."""
+    got: Any = None
     with pipe:
-        data = pipe.read()
+        try:
+            got = pickle.load(pipe)
+            if pipe.read(1):  # more than one pickle: not what a child writes
+                got = None
+        except Exception:  # a truncated or corrupt result (the child died): redo the part
+            got = None
     _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not data:
-        return None
-    try:
-        got = pickle.loads(data)
-    except Exception:  # a truncated or corrupt result: redo the part
+    if os.waitstatus_to_exitcode(status) != 0:
         return None
     return got if isinstance(got, list) else None

@@ -222,11 +222,13 @@ def _join(parts: list[tuple[SpanChecks, IdColumn, int] | None]) -> NerTable | No
     if any(part is None for part in parts):
         return None
     checks, ids, offset = parts[0]  # type: ignore[misc]
-    for more in parts[1:]:
-        more_checks, more_ids, more_lines = more  # type: ignore[misc]
+    for k in range(1, len(parts)):
+        more_checks, more_ids, more_lines = parts[k]  # type: ignore[misc]
+        parts[k] = None  # merged: its columns are freed with it
         checks.merge(more_checks, line_offset=offset)
         ids.extend(more_ids)
         offset += more_lines
+        del more_checks, more_ids
     ids.finish()
     if ids.has_duplicates():
         return None

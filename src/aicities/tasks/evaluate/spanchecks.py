@@ -107,6 +107,7 @@ class SpanChecks:
         except OverflowError:
             start = np.array([max(min(x, 2**62), -(2**62)) for x in starts], dtype=np.int64)
             end = np.array([max(min(x, 2**62), -(2**62)) for x in ends], dtype=np.int64)
+        length: np.ndarray
         if texts.count(None) == len(texts):  # no row text (predictions, usually)
             length = np.full(len(texts), -1, dtype=np.int64)
         elif None in texts:
@@ -201,7 +202,8 @@ class SpanChecks:
     def finish(self, index: Mapping[str, int] | None = None, ids: Sequence[str] | None = None,
                to_gold: np.ndarray | None = None) -> NerTable:
         """The table, or the problems; ``ids``: the rows' ids kept by the caller (a
-        compact reader), else those of the blocks."""
+        compact reader), else those of the blocks. Called once: it hands the blocks'
+        columns over to the table."""
         problems = Problems(self.source)
         if self.layer2:
             for at, code, message in self.layer2:
@@ -209,8 +211,11 @@ class SpanChecks:
             problems.raise_if_any()
         for at, code, message in chain(self.text_problems, self.norm_problems):
             problems.add(at, code, message)
-        arrays = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64)
-                  for k, v in self.arrays.items()}
+        arrays = {}
+        for k in list(self.arrays):  # a column at a time, its blocks freed as it is joined
+            blocks = self.arrays.pop(k)
+            arrays[k] = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+            del blocks
         par, start, end, label_ids = (arrays[k] for k in ("par", "start", "end", "label"))
         span_line = arrays["span_line"]
         span_texts: Sequence[str | None] = self.span_texts

@@ -302,8 +302,7 @@ class IdColumn(Sequence[str]):
     def __init__(self) -> None:
         self._blocks: list[np.ndarray] = []
         self.array: np.ndarray = np.zeros(0, dtype="S1")
-        self._order: np.ndarray | None = None
-        self._sorted: np.ndarray | None = None
+        self._order: np.ndarray | None = None  # the ids' sort order, once computed
 
     def add(self, ids: list[str]) -> None:
         if "\x00" in "".join(ids):
@@ -339,34 +338,34 @@ class IdColumn(Sequence[str]):
         for value in self.array.tolist():
             yield value.decode("ascii") if isinstance(value, bytes) else value
 
-    def _index(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._order is None or self._sorted is None:
+    def _order_of(self) -> np.ndarray:
+        """The ids' sort order, computed once (8 bytes an id; no sorted copy is kept)."""
+        if self._order is None:
             self._order = np.argsort(self.array, kind="stable")
-            self._sorted = self.array[self._order]
-        return self._order, self._sorted
+        return self._order
 
     def has_duplicates(self) -> bool:
-        _, ordered = self._index()
+        ordered = self.array[self._order_of()]  # a copy while it is needed
         return bool(len(ordered) > 1 and np.any(ordered[1:] == ordered[:-1]))
 
     def lookup(self, ids: Sequence[str]) -> np.ndarray:
         """Each id's row here, -1 for an id not here."""
-        order, ordered = self._index()
         if not len(ids):
             return np.zeros(0, dtype=np.int64)
+        order, here = self._order_of(), self.array
         query = ids.array if isinstance(ids, IdColumn) else np.array(list(ids), dtype=str)
-        if query.dtype.kind == "S" and ordered.dtype.kind == "U":
+        if query.dtype.kind == "S" and here.dtype.kind == "U":
             query = query.astype(str)
-        if ordered.dtype.kind == "S":
+        if here.dtype.kind == "S":
             try:
                 query = query.astype("S")
             except UnicodeEncodeError:  # a non-ASCII id cannot be among ASCII ones
-                ordered = ordered.astype(str)
-        if not len(ordered):
+                here = here.astype(str)
+        if not len(here):
             return np.full(len(query), -1, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(ordered, query), len(ordered) - 1)
-        found = ordered[pos] == query
+        rows = order[np.minimum(np.searchsorted(here, query, sorter=order), len(here) - 1)]
+        found = here[rows] == query
         if not isinstance(ids, IdColumn) and "\x00" in "".join(ids):
             # numpy dropped a trailing NUL: such an id is not here
             found &= np.array(["\x00" not in pid for pid in ids], dtype=bool)
-        return np.where(found, order[pos], -1).astype(np.int64)
+        return np.where(found, rows, -1).astype(np.int64)
