@@ -42,9 +42,9 @@ print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]
 """
 
 
-def probe(args: list[str], cwd: Path) -> dict:
+def probe(args: list[str], cwd: Path, modules: tuple[str, ...] = HEAVY) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(HEAVY), *args],
+        [sys.executable, "-c", PROBE, json.dumps(modules), *args],
         cwd=cwd, capture_output=True, text=True, check=False,
         env={**os.environ, "AICITIES_ROOT": ""},
     )
@@ -60,6 +60,18 @@ def test_help_imports_no_pipeline_library(tmp_path):
 def test_scoring_path_imports_no_pipeline_library(tmp_path, task):
     pred = ROOT / "release" / "data" / task / "test.jsonl"
     result = probe(["eval", task, "--pred", str(pred), "--split", "test", "--json"], tmp_path)
+    assert result == {"code": 0, "loaded": []}
+
+
+def test_ner_scoring_loads_only_what_it_uses(tmp_path):
+    # what `aicities eval ner` needs not: a YAML parser (the release's schema is JSON),
+    # logging (no core library logs), the other scorers, the label maps, other verbs
+    unused = ("yaml", "logging", "aicities.tasks.evaluate.labels",
+              "aicities.tasks.evaluate.labelmap", "aicities.tasks.evaluate.facts",
+              "aicities.cli.build", "aicities.cli.ls")
+    pred = ROOT / "release" / "data" / "ner" / "test.jsonl"
+    result = probe(["eval", "ner", "--pred", str(pred), "--split", "test", "--json"], tmp_path,
+                   unused)
     assert result == {"code": 0, "loaded": []}
 
 

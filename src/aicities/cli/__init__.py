@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -197,10 +196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # one verb's module and parser, not every verb's, when argv names the verb
     parser = build_parser(VERBS if verb is None else (verb,))
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    if args.verbose or args.extra is not None:
+        # A core verb (``eval``) runs no library that logs: it is spared importing logging.
+        import logging
+
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
     root = None if args.root is None else Path(args.root)
     try:
         project = find_project(root)

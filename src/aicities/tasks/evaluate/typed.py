@@ -167,7 +167,9 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
         strings += n_spans - unset
         if escaped:
             values.append(_strings(list(map(attrgetter("id"), flat))))
-    fields += n_spans - countOf(map(attrgetter("score"), flat), UNSET)
+    if b'"score"' in block:  # else no span has one (a key written with escapes is not
+        # counted, and the byte count below then fails: safe)
+        fields += n_spans - countOf(map(attrgetter("score"), flat), UNSET)
     unset = countOf(norms, UNSET)
     if unset < n_spans:
         fields += n_spans - unset
