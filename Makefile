@@ -52,12 +52,12 @@ GOLD := annotations/schema.yaml annotations/exceptions.yaml annotations/paragrap
     $(sort $(wildcard annotations/spans/*.jsonl)) annotations/entities.yaml \
     $(sort $(wildcard annotations/facts/*.jsonl))
 
-# --- build: release/ (data of every config, card, croissant, charts) + DATASHEET.md --------
+# --- build: release/ (data of every config, card, croissant, schema, charts) + DATASHEET.md
 CONFIG_SPLITS := $(foreach c,ner figures city topic facts,$(foreach s,train validation test,$(c)/$(s))) \
     documents/corpus entities/corpus
 BUILD_IN := $(CLEAN_OUT) $(GOLD) tasks/splits.json $(RULES_OUT) $(FACT_RULES_OUT) $(PASSES) $(AGREEMENT_OUT) \
     pyproject.toml CHANGELOG.md
-RELEASE_OUT := release/README.md release/LICENSE.md release/croissant.json \
+RELEASE_OUT := release/README.md release/LICENSE.md release/croissant.json release/schema.json \
     release/charts/label_counts_per_split.png release/charts/paragraph_labels_per_article.png \
     release/charts/facts_per_city_and_status.png \
     $(CONFIG_SPLITS:%=release/data/%.jsonl)
