@@ -255,11 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paragraphs", type=int, default=20_000)
     parser.add_argument("--length", type=int, default=120, help="characters per paragraph")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--runs", type=int, default=7,
+    parser.add_argument("--runs", type=int, default=11,
                         help="fresh processes per setting (the median is reported)")
     parser.add_argument("--repeat", type=int, default=5,
                         help="in-process runs of our evaluator (the fastest is reported)")
-    parser.add_argument("--seqeval-repeat", type=int, default=3,
+    parser.add_argument("--seqeval-repeat", type=int, default=5,
                         help="timed runs of seqeval (the median is reported)")
     parser.add_argument("--memory", type=int, nargs="*", default=[], metavar="N",
                         help="also measure the peak memory of one process on N generated "
