@@ -133,10 +133,12 @@ class SpanChecks:
                                     f"{where(k)}: outside the paragraph text [0, {size})"))
 
         # Layer 3 (reported only if no block failed layer 2): span text and norm.
-        given_texts = span_texts.count(None) < n
+        missing_texts = span_texts.count(None)
+        given_texts = missing_texts < n
         if not self.layer2:
             if given_texts:
-                for k in text_mismatches(texts, local.tolist(), starts, ends, span_texts):
+                for k in text_mismatches(texts, local.tolist(), starts, ends, span_texts,
+                                         sizes=end - start, complete=missing_texts == 0):
                     actual = (texts[int(local[k])] or "")[starts[k] : ends[k]]
                     self.text_problems.append((
                         int(span_line[k]), "span-text-mismatch",
@@ -291,23 +293,32 @@ def text_mismatches(
     starts: Sequence[int],
     ends: Sequence[int],
     given: Sequence[str | None],
+    *,
+    sizes: np.ndarray | None = None,
+    complete: bool | None = None,
 ) -> list[int]:
-    """Indices of spans whose given text differs from their paragraph's text there."""
+    """Indices of spans whose given text differs from their paragraph's text there.
+
+    ``sizes`` (each span's ``end - start``) and ``complete`` (no span lacks its text), when
+    the caller has them, spare recomputing them.
+    """
     row_texts = list(map(texts.__getitem__, rows_of))
-    if None not in row_texts and None not in given:
+    if complete is None:
+        complete = None not in given
+    if complete and None not in texts:
         # text[start:end] == given without building 10^5 slices (offsets are in range here)
         n = len(given)
-        sizes = np.fromiter(map(len, given), dtype=np.int64, count=n)  # type: ignore[arg-type]
+        if sizes is None:
+            sizes = np.subtract(ends, starts)
         prefix = map(str.startswith, row_texts, given, starts)  # type: ignore[arg-type]
         same = np.fromiter(prefix, dtype=np.bool_, count=n)
-        return np.flatnonzero(np.logical_not(same) | (sizes != np.subtract(ends, starts))).tolist()
+        given_sizes = np.fromiter(map(len, given), dtype=np.int64, count=n)  # type: ignore[arg-type]
+        return np.flatnonzero(~same | (given_sizes != sizes)).tolist()
     return [
         k
         for k, (t, g) in enumerate(zip(row_texts, given, strict=True))
         if t is not None and g is not None and t[starts[k] : ends[k]] != g
     ]
-
-
 
 
 def check_norm(norm: Any, label: str, may_norm: frozenset[str] | None) -> str | None:

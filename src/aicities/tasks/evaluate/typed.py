@@ -146,10 +146,9 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
             continue
         fields += n_rows - unset
         if name in _ROW_STRINGS:
-            given = _strings(column)
-            strings += len(given)
+            strings += n_rows - unset - countOf(column, None)  # the rest are strings
             if escaped:
-                values.append(given)
+                values.append(_strings(column))
         elif name == "tokens":
             lists = [v for v in column if v is not UNSET]
             strings += sum(map(len, lists))
@@ -167,9 +166,9 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
         strings += n_spans - unset
         if escaped:
             values.append(_strings(list(map(attrgetter("id"), flat))))
-    if b'"score"' in block:  # else no span has one (a key written with escapes is not
-        # counted, and the byte count below then fails: safe)
-        fields += n_spans - countOf(map(attrgetter("score"), flat), UNSET)
+    # (attribute scans, not `b'"score"' in block`: a search for a key in half a MiB of
+    # JSON, whose last byte '"' is everywhere, costs more than a scan of the records)
+    fields += n_spans - countOf(map(attrgetter("score"), flat), UNSET)
     unset = countOf(norms, UNSET)
     if unset < n_spans:
         fields += n_spans - unset
@@ -255,7 +254,8 @@ def iter_typed_blocks(
             if _LONG_NUMBER.search(block):
                 raise Untyped
             norms = list(map(_norm_dict, raw_norms))
-        if b'"ner_tags"' in block and _LONG_NUMBER.search(block):
+        if countOf(map(attrgetter("ner_tags"), rows), UNSET) < len(rows) \
+                and _LONG_NUMBER.search(block):
             raise Untyped
         if seen is not None:
             seen.update(zip(ids, range(rows_so_far, rows_so_far + len(ids)), strict=True))
