@@ -309,11 +309,13 @@ class IdColumn(Sequence[str]):
     def add(self, ids: list[str]) -> None:
         if "\x00" in "".join(ids):
             raise Untyped
-        block = np.array(ids, dtype=str) if ids else np.zeros(0, dtype="U1")
-        try:
-            block = block.astype("S")
-        except UnicodeEncodeError:
-            pass
+        if not ids:
+            block = np.zeros(0, dtype="S1")
+        else:
+            try:  # ASCII ids straight to bytes (a third of the time of str, then bytes)
+                block = np.array(ids, dtype="S")
+            except UnicodeEncodeError:
+                block = np.array(ids, dtype=str)
         self._blocks.append(block)
 
     def extend(self, other: IdColumn) -> None:
