@@ -311,6 +311,7 @@ class IdColumn(Sequence[str]):
     def add(self, ids: list[str]) -> None:
         if "\x00" in "".join(ids):
             raise Untyped
+        block: np.ndarray
         if not ids:
             block = np.zeros(0, dtype="S1")
         else:
