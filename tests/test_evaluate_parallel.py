@@ -17,7 +17,7 @@ import pytest
 from aicities.tasks.evaluate import io, score_ner_files
 from aicities.tasks.evaluate.forks import available_jobs, map_parts
 from aicities.tasks.evaluate.io import read_compact_tables, read_ner_table
-from aicities.tasks.evaluate.lines import line_blocks, line_ranges, lines_before
+from aicities.tasks.evaluate.lines import line_blocks, line_ranges
 from test_evaluate_typed import SCHEMA, lines_of, outcome
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,6 @@ def test_ranges_cut_after_newlines_and_cover_the_file(tmp_path, data, parts):
     for (_, stop), (start, _) in itertools.pairwise(ranges):
         assert stop == start and data[start - 1 : start] == b"\n"
     for start, stop in ranges:
-        assert lines_before(path, start) == data[:start].count(b"\n")
         got = b"".join(line_blocks(path, 7, start, stop))
         assert got == data[start:stop]
 

@@ -117,9 +117,6 @@ def _check_texts(
 
 def _row_map(gold: NerTable | LabelTable, pred: NerTable | LabelTable) -> np.ndarray:
     """Each prediction row's gold row, -1 for an id the gold does not have."""
-    to_gold = getattr(pred, "to_gold", None)
-    if to_gold is not None:  # paired while reading (compact tables)
-        return np.asarray(to_gold, dtype=np.int64)
     if isinstance(gold.ids, IdColumn):
         return gold.ids.lookup(pred.ids)
     where = getattr(gold, "index", None)

@@ -28,8 +28,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from aicities.errors import DataError
 from aicities.files import iter_jsonl
 from aicities.tasks.evaluate.align import AlignedPred, align_labels, align_ner
@@ -40,7 +38,7 @@ from aicities.tasks.evaluate.parse import parse_labels, parse_ner
 from aicities.tasks.evaluate.rows import ERRORS, RawRow, gc_paused, numbered
 from aicities.tasks.evaluate.spanchecks import SpanChecks
 from aicities.tasks.evaluate.tables import LabelTable, NerTable
-from aicities.tasks.evaluate.typed import IdColumn, Untyped, iter_typed_blocks
+from aicities.tasks.evaluate.typed import BLOCK_BYTES, IdColumn, Untyped, iter_typed_blocks
 
 __all__ = [
     "ERRORS",
@@ -75,7 +73,6 @@ def read_ner_table(
     fmt: str | None = None,
     known: str | None = None,
     compact: bool = False,
-    pair_with: NerTable | None = None,
     block_bytes: int | None = None,
 ) -> NerTable:
     """A NER file, checked, as a :class:`NerTable` (what ``aicities eval ner`` reads).
@@ -87,8 +84,7 @@ def read_ner_table(
     through :func:`read_ner_rows` and :func:`parse_ner`, which name each problem with its
     line. Both paths end in the same checks, so they accept the same files and build the
     same table. ``compact``: the typed path keeps no paragraph text (only its length)
-    and the lines as an array. ``pair_with``: the gold table of this prediction file,
-    whose id strings the typed path then shares.
+    and the lines as an array (:func:`read_compact_tables`, in this process).
     """
     fmt = fmt or detect_format(path)
     if fmt not in NER_FORMATS:
@@ -96,8 +92,7 @@ def read_ner_table(
                         f"format {fmt!r} is not one of {', '.join(NER_FORMATS)}")
     with gc_paused():
         if fmt == "jsonl":
-            table = _read_typed(path, vocab, norm_labels, known, compact, pair_with,
-                                block_bytes)
+            table = _read_typed(path, vocab, norm_labels, known, compact, block_bytes)
             if table is not None:
                 return table
         rows, numbered = read_rows(path, fmt)
@@ -111,49 +106,20 @@ def _read_typed(
     norm_labels: Iterable[str] | None,
     known: str | None,
     compact: bool,
-    pair_with: NerTable | None,
     block_bytes: int | None,
 ) -> NerTable | None:
-    checks = SpanChecks(path, vocab, norm_labels, known, compact=compact)
+    if compact:
+        return read_compact_tables([path], vocab, norm_labels=norm_labels, known=known,
+                                   block_bytes=block_bytes)[0]
+    checks = SpanChecks(path, vocab, norm_labels, known)
     options: dict[str, Any] = {} if block_bytes is None else {"block_bytes": block_bytes}
-    gold_ids = pair_with.ids if pair_with is not None else None
-    if not compact:  # ids as strings, unique by a dict (the gold's pairs the predictions)
-        seen: dict[str, int] = {}
-        try:
-            for block in iter_typed_blocks(path, seen=seen, **options):
-                checks.add(block)
-        except Untyped:
-            return None
-        return checks.finish(index=seen)
-    ids = IdColumn()
-    pairs: list[np.ndarray] = []
-    lookup = gold_ids.lookup if isinstance(gold_ids, IdColumn) else None
-    hit = np.zeros(len(gold_ids) if lookup is not None and gold_ids is not None else 0,
-                   dtype=bool)
-    others: set[str] = set()
+    seen: dict[str, int] = {}  # ids as strings, unique by a dict
     try:
-        for block in iter_typed_blocks(path, **options):
-            ids.add(block.ids)
-            if lookup is not None:  # unique: each gold row and each unknown id once
-                where = lookup(block.ids)
-                found = where[where >= 0]
-                if len(np.unique(found)) != len(found) or hit[found].any():
-                    raise Untyped
-                hit[found] = True
-                unknown = [pid for pid, w in zip(block.ids, where.tolist(), strict=True)
-                           if w < 0]
-                if len(set(unknown)) != len(unknown) or not others.isdisjoint(unknown):
-                    raise Untyped
-                others.update(unknown)
-                pairs.append(where)
+        for block in iter_typed_blocks(path, seen=seen, **options):
             checks.add(block)
     except Untyped:
         return None
-    ids.finish()
-    if lookup is None and ids.has_duplicates():
-        return None
-    to_gold = np.concatenate(pairs) if pairs else None
-    return checks.finish(ids=ids, to_gold=to_gold)
+    return checks.finish(index=seen)
 
 
 @dataclass(frozen=True)
@@ -166,6 +132,7 @@ class _Range:
     vocab: tuple[str, ...]
     norm_labels: tuple[str, ...] | None
     known: str | None
+    block_bytes: int
 
 
 def _read_range(job: _Range) -> tuple[SpanChecks, IdColumn, int] | None:
@@ -176,8 +143,8 @@ def _read_range(job: _Range) -> tuple[SpanChecks, IdColumn, int] | None:
     lines: list[int] = []
     with gc_paused():
         try:
-            for block in iter_typed_blocks(job.path, start=job.start, stop=job.stop,
-                                           first_line=1, lines_read=lines):
+            for block in iter_typed_blocks(job.path, block_bytes=job.block_bytes,
+                                           start=job.start, stop=job.stop, lines_read=lines):
                 ids.add(block.ids)
                 checks.add(block)
         except Untyped:
@@ -192,28 +159,29 @@ def read_compact_tables(
     norm_labels: Iterable[str] | None = None,
     known: str | None = None,
     jobs: int = 1,
+    block_bytes: int | None = None,
 ) -> list[NerTable | None]:
-    """Compact tables of JSONL NER files (``read_ner_table(..., compact=True)``), each
-    file cut into ranges of whole lines read by up to ``jobs`` processes
+    """Compact tables of JSONL NER files (what ``read_ner_table(..., compact=True)`` reads),
+    each file cut into ranges of whole lines read by up to ``jobs`` processes
     (:func:`~aicities.tasks.evaluate.forks.map_parts`) and joined in file order: the same
-    table as one process reading the file. None for a file the typed path does not take
-    (read it with :func:`read_ner_table`, which names its problems)."""
+    table for any ``jobs``. None for a file the typed path does not take (read it with
+    :func:`read_ner_table`, which names its problems)."""
     from aicities.tasks.evaluate.forks import map_parts
 
-    share = jobs if jobs > 1 else 1
     labels = None if norm_labels is None else tuple(norm_labels)
+    size = BLOCK_BYTES if block_bytes is None else block_bytes
     ranges = [
-        [_Range(path, a, b, tuple(vocab), labels, known)
-         for a, b in line_ranges(path, max(1, min(share, path.stat().st_size // PART_BYTES)))]
+        [_Range(path, a, b, tuple(vocab), labels, known, size)
+         for a, b in line_ranges(path, max(1, min(jobs, path.stat().st_size // PART_BYTES)))]
         for path in paths
     ]
     # Range k of every file goes to process k (map_parts runs contiguous groups): each
     # process gets about the same share of bytes.
-    order = sorted(((k, f) for f, file_ranges in enumerate(ranges)
-                    for k in range(len(file_ranges))))
+    order = sorted((k, f) for f, file_ranges in enumerate(ranges)
+                   for k in range(len(file_ranges)))
     read = map_parts(_read_range, [ranges[f][k] for k, f in order], jobs)
     got: list[list[tuple[SpanChecks, IdColumn, int] | None]] = [[] for _ in paths]
-    for (_, f), part in sorted(zip(order, read, strict=True), key=lambda x: x[0][::-1]):
+    for (_, f), part in zip(order, read, strict=True):  # each file's ranges in order
         got[f].append(part)
     return [_join(parts) for parts in got]
 

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
-__all__ = ["line_blocks", "line_ranges", "lines_before"]
+__all__ = ["line_blocks", "line_ranges"]
 
 
 def line_blocks(path: Path, block_bytes: int, start: int = 0,
-            stop: int | None = None) -> Iterator[bytes]:
+                stop: int | None = None) -> Iterator[bytes]:
     """Bytes ``[start, stop)`` of the file (default: all) in blocks of whole lines (the
     last one maybe without its newline); ``start`` is 0 or just after a newline."""
     rest = b""
@@ -54,16 +54,3 @@ def line_ranges(path: Path, parts: int, *, scan: int = 1 << 20) -> list[tuple[in
                 cuts.append(at + found + 1)
     cuts.append(size)
     return [(a, b) for a, b in pairwise(cuts) if b > a] or [(0, size)]
-
-
-def lines_before(path: Path, offset: int, block_bytes: int = 1 << 20) -> int:
-    """How many newlines the file holds before byte ``offset``."""
-    count = 0
-    with path.open("rb") as fh:
-        while offset > 0:
-            data = fh.read(min(block_bytes, offset))
-            if not data:
-                break
-            count += data.count(b"\n")
-            offset -= len(data)
-    return count

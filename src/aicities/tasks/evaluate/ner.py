@@ -284,22 +284,21 @@ def score_ner_files(
         compact = (label_map is None and formats == ["jsonl", "jsonl"]
                    and not _mentions_text(pred_path))
 
-        def read(path: Path, fmt: str, compact: bool,
-                 pair_with: NerTable | None = None) -> NerTable:
+        def read(path: Path, fmt: str, compact: bool) -> NerTable:
             vocab, norm_labels, known = reading_vocab(schema, label_map, fmt)
             return read_ner_table(path, vocab, norm_labels=norm_labels, fmt=fmt, known=known,
-                                  compact=compact, pair_with=pair_with)
+                                  compact=compact)
 
         tables: list[NerTable | None] = [None, None]
-        if compact and jobs > 1:
+        if compact:  # both typed JSONL, read together (in parallel with jobs > 1)
             vocab, norm_labels, known = reading_vocab(schema, label_map, "jsonl")
             tables = read_compact_tables([gold_path, pred_path], vocab,
                                          norm_labels=norm_labels, known=known, jobs=jobs)
         gold = tables[0] or read(gold_path, formats[0], compact)
-        pred = tables[1] or read(pred_path, formats[1], compact, gold)
+        pred = tables[1] or read(pred_path, formats[1], compact)
         if pred.has_texts and (gold.compact or pred.compact):  # a text key the sniff missed
             gold = read(gold_path, formats[0], False)
-            pred = read(pred_path, formats[1], False, gold)
+            pred = read(pred_path, formats[1], False)
         ready = prepare(gold, pred, schema=schema, label_map=label_map, map_side=map_side)
         return _score_prepared(ready, schema, bootstrap, seed, label_map, missing_as_empty,
                                formats={"gold": gold.format, "predictions": pred.format})

@@ -201,8 +201,8 @@ class SpanChecks:
         self.has_texts = self.has_texts or other.has_texts
         self.rows += other.rows
 
-    def finish(self, index: Mapping[str, int] | None = None, ids: Sequence[str] | None = None,
-               to_gold: np.ndarray | None = None) -> NerTable:
+    def finish(self, index: Mapping[str, int] | None = None,
+               ids: Sequence[str] | None = None) -> NerTable:
         """The table, or the problems; ``ids``: the rows' ids kept by the caller (a
         compact reader), else those of the blocks. Called once: it hands the blocks'
         columns over to the table."""
@@ -275,7 +275,6 @@ class SpanChecks:
             norm=norms if isinstance(norms, Nones) else tuple(norms),
             text_length=length,
             index=index,
-            to_gold=to_gold,
             has_texts=self.has_texts,
             compact=self.compact,
         )

@@ -41,8 +41,6 @@ class NerTable:
     """each row's text length in code points, -1 for a row without text"""
     index: Mapping[str, int] | None = None
     """id → row, when the reader built it (it is needed to pair the predictions)"""
-    to_gold: np.ndarray | None = None
-    """each row's row in the gold table it was read with (``pair_with``), -1 if absent"""
     has_texts: bool = False
     """whether any row or span carries a text (predictions that do need the gold texts)"""
     compact: bool = False

@@ -40,7 +40,7 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, UnsetType
 
-from aicities.tasks.evaluate.lines import line_blocks, lines_before
+from aicities.tasks.evaluate.lines import line_blocks
 from aicities.tasks.evaluate.rows import SpanColumns
 
 __all__ = [
@@ -206,15 +206,14 @@ def iter_typed_blocks(
     seen: dict[str, int] | None = None,
     start: int = 0,
     stop: int | None = None,
-    first_line: int | None = None,
+    first_line: int = 1,
     lines_read: list[int] | None = None,
 ) -> Iterator[SpanColumns]:
     """The rows of a JSONL NER file as columns, one block of lines at a time.
 
     ``start``, ``stop``: only the lines in these bytes (a range of
-    :func:`~aicities.tasks.evaluate.lines.line_ranges`), numbered from ``first_line``
-    (default: as in the whole file, counted); ``lines_read`` gets the number of lines the
-    range holds.
+    :func:`~aicities.tasks.evaluate.lines.line_ranges`), numbered from ``first_line`` at
+    ``start``; ``lines_read`` gets the number of lines the range holds.
 
     Raises :class:`Untyped` (possibly after some blocks were yielded: the caller then
     discards them) for anything the generic reader must see. Ids must be non-empty;
@@ -222,8 +221,6 @@ def iter_typed_blocks(
     checks that.
     """
     rows_so_far = 0
-    if first_line is None:
-        first_line = 1 + (lines_before(path, start) if start else 0)
     first = first_line  # the block's first line
     for block in line_blocks(path, block_bytes, start, stop):
         chunks = block.split(b"\n")
