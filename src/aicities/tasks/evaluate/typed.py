@@ -43,19 +43,12 @@ from msgspec import UNSET, UnsetType
 from aicities.tasks.evaluate.lines import line_blocks
 from aicities.tasks.evaluate.rows import SpanColumns
 
-__all__ = [
-    "BLOCK_BYTES",
-    "IdColumn",
-    "Untyped",
-    "iter_typed_blocks",
-    "read_typed_ner",
-]
+__all__ = ["BLOCK_BYTES", "IdColumn", "Untyped", "iter_typed_blocks", "read_typed_ner"]
 
 BLOCK_BYTES = 1 << 19
 """bytes read at a time (whole lines: a block ends after the last newline it holds). Half a
 MiB: a block's rows and columns stay in the CPU's cache and its memory is reused by the
-next; ``aicities eval ner`` on 20,000 paragraphs (21 MB) took 0.35 s in one process with
-these blocks, 0.39 s with 4 MiB ones (128 KiB–4 MiB tried; ``benchmarks/``)."""
+next (the fastest of the sizes tried, ``benchmarks/README.md``)."""
 
 Scalar = str | int | float | bool | None
 
@@ -184,7 +177,7 @@ def _keys_once(block: bytes, rows: list[_Row], flat: list[_Span], row_texts: lis
                         if escaped:
                             values.append([v])
     quoted = sum(s.count('"') for column in values for s in column) if escaped else 0
-    # numpy counts a byte of a block nine times faster than bytes.count
+    # numpy counts a byte of a block several times faster than bytes.count
     quotes = int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == ord('"')))
     return quotes == 2 * (fields + strings) + quoted
 
@@ -206,14 +199,13 @@ def iter_typed_blocks(
     seen: dict[str, int] | None = None,
     start: int = 0,
     stop: int | None = None,
-    first_line: int = 1,
     lines_read: list[int] | None = None,
 ) -> Iterator[SpanColumns]:
     """The rows of a JSONL NER file as columns, one block of lines at a time.
 
     ``start``, ``stop``: only the lines in these bytes (a range of
-    :func:`~aicities.tasks.evaluate.lines.line_ranges`), numbered from ``first_line`` at
-    ``start``; ``lines_read`` gets the number of lines the range holds.
+    :func:`~aicities.tasks.evaluate.lines.line_ranges`), numbered from 1 at ``start``;
+    ``lines_read`` gets the number of lines the range holds.
 
     Raises :class:`Untyped` (possibly after some blocks were yielded: the caller then
     discards them) for anything the generic reader must see. Ids must be non-empty;
@@ -221,7 +213,7 @@ def iter_typed_blocks(
     checks that.
     """
     rows_so_far = 0
-    first = first_line  # the block's first line
+    first = 1  # the block's first line
     for block in line_blocks(path, block_bytes, start, stop):
         chunks = block.split(b"\n")
         if chunks and not chunks[-1]:
@@ -275,7 +267,7 @@ def iter_typed_blocks(
             span_lines=None,
         )
     if lines_read is not None:
-        lines_read.append(first - first_line)
+        lines_read.append(first - 1)
 
 
 def read_typed_ner(path: Path, *, block_bytes: int = BLOCK_BYTES) -> SpanColumns | None:
