@@ -179,23 +179,3 @@ def test_the_command_prints_the_same_report_for_any_jobs(tmp_path):
     assert out[0] == out[1]
     assert json.loads(out[0])["paragraphs"] == 40_000
 
-
-def test_the_release_ships_its_schema_as_json_and_eval_reads_it(project):
-    from aicities.annotation.schema import load_schema, schema_json
-    from aicities.project import find_release
-
-    release = find_release(None, project)
-    assert release.schema_file == project.release / "schema.json"
-    assert release.schema_file.read_bytes() == schema_json(project.schema_file)
-    assert load_schema(release.schema_file) == load_schema(project.schema_file)
-
-
-def test_a_bad_schema_json_is_one_error(tmp_path):
-    from aicities.annotation.schema import load_schema
-    from aicities.errors import DataError
-
-    path = tmp_path / "schema.json"
-    path.write_text('{"schema_version": "one"}', encoding="utf-8")
-    with pytest.raises(DataError) as err:
-        load_schema(path)
-    assert err.value.code == "bad-config" and str(path) in str(err.value)

@@ -65,10 +65,10 @@ def test_scoring_path_imports_no_pipeline_library(tmp_path, task):
 
 def test_ner_scoring_loads_only_what_it_uses(tmp_path):
     # what `aicities eval ner` needs not: a YAML parser (the release's schema is JSON),
-    # logging (no core library logs), the other scorers, the label maps, other verbs
+    # logging (no core library logs), the other scorers, the label maps (the other verb
+    # modules: tests/test_cli_verbs.py)
     unused = ("yaml", "logging", "aicities.tasks.evaluate.labels",
-              "aicities.tasks.evaluate.labelmap", "aicities.tasks.evaluate.facts",
-              "aicities.cli.build", "aicities.cli.ls")
+              "aicities.tasks.evaluate.labelmap", "aicities.tasks.evaluate.facts")
     pred = ROOT / "release" / "data" / "ner" / "test.jsonl"
     result = probe(["eval", "ner", "--pred", str(pred), "--split", "test", "--json"], tmp_path,
                    unused)
@@ -192,3 +192,22 @@ def test_missing_extra_is_one_line_exit_2(kit, tmp_path):
         "aicities stats: needs the [release] extra (module 'pandas' is not installed): "
         "pip install 'aicities[release]'"]
 
+
+def test_the_release_ships_its_schema_as_json(project):
+    # which schema eval reads: test_release_search_order
+    from aicities.annotation.schema import load_schema, schema_json
+
+    shipped = project.release / "schema.json"
+    assert shipped.read_bytes() == schema_json(project.schema_file)
+    assert load_schema(shipped) == load_schema(project.schema_file)
+
+
+def test_a_bad_schema_json_is_one_error(tmp_path):
+    from aicities.annotation.schema import load_schema
+    from aicities.errors import DataError
+
+    path = tmp_path / "schema.json"
+    path.write_text('{"schema_version": "one"}', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_schema(path)
+    assert err.value.code == "bad-config" and str(path) in str(err.value)

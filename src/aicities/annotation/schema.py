@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from aicities import inputs
 from aicities.errors import DataError
 from aicities.files import read_config
 
@@ -173,7 +174,7 @@ def _read_spec(path: Path) -> _SchemaFile:
     if path.suffix != ".json":
         return read_config(path, _SchemaFile)
     try:
-        spec: _SchemaFile = msgspec.json.decode(path.read_bytes(), type=_SchemaFile)
+        spec: _SchemaFile = msgspec.json.decode(inputs.read_bytes(path), type=_SchemaFile)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise DataError(path, 0, "bad-config", str(exc)) from None
     return spec

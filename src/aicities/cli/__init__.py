@@ -3,11 +3,11 @@
 Each verb lives in its own module of this package (listed in :data:`VERBS`) and exposes
 ``register(subparsers)``, which adds the verb's parser and sets ``func(args, project) ->
 int``, and ``EXTRA``, the install extra its implementation needs (None: the core). When
-argv plainly names a verb, only that verb's module and parser are loaded. A verb module imports only
-argparse-level things at the top; its implementation is imported inside ``func``, so
-``aicities --help`` and ``aicities eval`` load none of the pipeline's libraries. A verb that
-can run outside a checkout (``eval``) sets ``needs_checkout=False`` and gets ``project=None``
-there. Exit codes: 0 success, 1 the data or a check failed (problems printed), 2 usage errors
+argv plainly names a verb, only that verb's module and parser are loaded. A verb module
+imports only argparse-level things at the top; its implementation is imported inside
+``func``, so ``aicities --help`` and ``aicities eval`` load none of the pipeline's
+libraries. A verb that can run outside a checkout (``eval``) sets ``needs_checkout=False``
+and gets ``project=None`` there. Exit codes: 0 success, 1 the data or a check failed (problems printed), 2 usage errors
 (argparse) and a missing extra.
 
 In a checkout every verb runs under the checkout's lock (``aicities.txn``): a verb that

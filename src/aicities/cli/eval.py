@@ -131,7 +131,7 @@ def run(args: argparse.Namespace, project: Project | None) -> int:
     from aicities.tasks.evaluate.rows import gc_paused
 
     # Scoring makes no reference cycles worth collecting (numpy columns, acyclic rows): the
-    # collector is paused for the verb, imports included, where its passes cost ~4 ms.
+    # collector is paused for the verb, imports included, where its passes cost a few ms.
     with gc_paused():
         return _run(args, project)
 
