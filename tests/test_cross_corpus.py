@@ -13,6 +13,7 @@ from aicities.cli import main
 from aicities.project import Project
 from aicities.tasks.cross_corpus import OUT_JSON, OUT_MD, TrainCorpus, read_train_corpus
 from aicities.tasks.evaluate import get_label_map
+from aicities.tasks.export import cluener_label
 from build_fixture import make_mini_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,10 +35,8 @@ def write_cluener(path: Path, copies: int = 5) -> Path:
     lines = []
     for _ in range(copies):
         for text, spans in SENTENCES:
-            label: dict[str, dict[str, list[list[int]]]] = {}
-            for s, e, t in spans:
-                label.setdefault(t, {}).setdefault(text[s:e], []).append([s, e - 1])
-            lines.append(json.dumps({"text": text, "label": label}, ensure_ascii=False))
+            lines.append(json.dumps({"text": text, "label": cluener_label(text, spans)},
+                                    ensure_ascii=False))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -7,8 +7,8 @@ argv plainly names a verb, only that verb's module and parser are loaded. A verb
 imports only argparse-level things at the top; its implementation is imported inside
 ``func``, so ``aicities --help`` and ``aicities eval`` load none of the pipeline's
 libraries. A verb that can run outside a checkout (``eval``) sets ``needs_checkout=False``
-and gets ``project=None`` there. Exit codes: 0 success, 1 the data or a check failed (problems printed), 2 usage errors
-(argparse) and a missing extra.
+and gets ``project=None`` there. Exit codes: 0 success, 1 the data or a check failed
+(problems printed), 2 usage errors (argparse) and a missing extra.
 
 In a checkout every verb runs under the checkout's lock (``aicities.txn``): a verb that
 writes (``writes=True``, or a predicate of its arguments, in its parser's defaults) holds it

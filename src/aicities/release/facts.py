@@ -29,9 +29,6 @@ from aicities.annotation.facts import (
 from aicities.annotation.records import Span
 from aicities.corpus.segment import Paragraph
 
-# Where a fact's time comes from: a DATE span of its paragraph, the article's publication
-# date (the text implies "now"), or nothing.
-
 
 def _offsets() -> dict[str, Value]:
     return {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}

@@ -143,16 +143,6 @@ def read_train_corpus(source: TrainCorpus, label_map: LabelMap) -> Foreign:
     return Foreign(source, rows, dropped, digest)
 
 
-def models(project: Project, anchors: Mapping[str, str | None], label_map: str
-           ) -> list[Baseline]:
-    """Fresh CRF and spaCy baselines whose predictions are scored through ``label_map``."""
-    schema = get_schema(project.schema_file)
-    out: list[Baseline] = [NerCrf(schema, anchors), NerSpacy(schema, anchors)]
-    for m in out:
-        m.label_map = label_map
-    return out
-
-
 def run_cross_corpus(project: Project, sources: Sequence[TrainCorpus], *,
                      bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Every corpus read and checked first (nothing is trained before all are good), then
@@ -171,8 +161,11 @@ def run_cross_corpus(project: Project, sources: Sequence[TrainCorpus], *,
     entries = []
     for data in foreign:
         name = data.source.label_map
+        facts = data.facts()
         systems: dict[str, Any] = {}
-        for model in models(project, corpus.anchors, name):
+        models: list[Baseline] = [NerCrf(schema, corpus.anchors),
+                                  NerSpacy(schema, corpus.anchors)]
+        for model in models:  # fresh ones for each corpus; scored through its label map
             model.fit(data.rows)
             pred = model.predict(gold)
             pred_test = [p for p in pred if p["id"] in test_ids]
@@ -181,11 +174,11 @@ def run_cross_corpus(project: Project, sources: Sequence[TrainCorpus], *,
                 "fixed": score("ner", test, pred_test, name, f"{name}-trained, test split"),
                 "all": score("ner", gold, pred, name, f"{name}-trained, all paragraphs"),
                 "care": care.measure(gold, pred, labels=schema.label_ids,
-                                     producible=sorted(data.facts()["labels"]),
+                                     producible=sorted(facts["labels"]),
                                      label_map=score.label_map(name), on="all paragraphs"),
                 "notes": model.notes(),
             }
-        entries.append({"corpus": data.facts(), "systems": systems})
+        entries.append({"corpus": facts, "systems": systems})
     return rounded({
         "generated_by": "aicities benchmark --train-corpus",
         "dataset": {"version": corpus.version, "paragraphs": len(gold),
@@ -204,7 +197,7 @@ def render_markdown(board: Mapping[str, Any]) -> str:
              f"Models trained on another corpus, scored on aicities-zh {ds['version']} through "
              "that corpus's label map (`tasks/label_maps.yaml`): strict micro F1 on the "
              f"shared types, on the test split ({ds['test_paragraphs']} paragraphs) and on all "
-             f"{ds['paragraphs']} paragraphs, with 95% bootstrap intervals "
+             f"{ds['paragraphs']} paragraphs, with {boot['confidence']:.0%} bootstrap intervals "
              f"({boot['resamples']} resamples, seed {boot['seed']}). Not comparable with "
              "the full-schema rows of `tasks/LEADERBOARD.md`.", ""]
     for entry in board["corpora"]:

@@ -11,8 +11,8 @@ of its ``text_simplified`` (whitespace characters included, no trailing spaces),
 ``i`` is character ``i``, so a predicted entity ``doc.ents[k]`` *is* the half-open span
 ``[ent.start, ent.end)`` of the paragraph, with no alignment step. The tokenizer itself is
 not run on the paragraphs: spaCy's character segmenter folds a space into the previous
-token's trailing whitespace, which would shift every offset after it (six gold spans have
-an inner space, e.g. ``Andrew Ng``).
+token's trailing whitespace, which would shift every offset after it (four gold spans hold
+six whitespace characters, e.g. ``Andrew Ng``).
 
 **Decoding.** The transition system only builds well-formed, flat, non-overlapping
 entities, so its ``doc.ents`` are read directly as spans; there are no tags to repair and
@@ -102,7 +102,7 @@ class NerSpacy(Baseline):
         if not any(r["spans"] for r in rows):
             return self
         fix_random_seed(SEED)
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+        nlp = spacy.blank("zh")  # its segmenter is "char"; docs come from char_doc anyway
         ner: Any = nlp.add_pipe("ner", config={
             "model": MODEL,
             "update_with_oracle_cut_size": TRAINING["update_with_oracle_cut_size"]})
