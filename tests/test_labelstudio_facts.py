@@ -90,7 +90,7 @@ def test_config_has_the_fact_layer(project: Project) -> None:
 
 
 def test_every_gold_fact_round_trips_through_label_studio_json(work: Project) -> None:
-    gold = load_facts_dir(work.annotations / "facts")
+    gold = load_facts_dir(work.facts_dir)
     assert sum(len(v) for v in gold.values()) >= 100  # every fact and no-fact line
     export = gold_export(work)
     items = [i for t in export for a in t["annotations"] for i in a["result"]]
@@ -103,7 +103,7 @@ def test_every_gold_fact_round_trips_through_label_studio_json(work: Project) ->
     receive(work, export)
     folder = received_dir(work, WHO) / "facts"
     for doc_id in gold:
-        path = work.annotations / "facts" / f"{doc_id}.jsonl"
+        path = work.facts_dir / f"{doc_id}.jsonl"
         assert read_text(folder / path.name) == read_text(path), doc_id
     plan = plan_merge(work, WHO)
     assert (plan.spans, plan.labels, plan.facts, plan.files) == ([], [], [], {})
@@ -161,7 +161,7 @@ def test_an_edit_is_exactly_what_merge_reports(work: Project, capsys) -> None:
     assert [e.code for e in problems(work, export)] == ["ls-fact-orphan-span"]
     result.remove(orphan)
     receive(work, export)
-    before = {p.name: read_text(p) for p in (work.annotations / "facts").glob("*.jsonl")}
+    before = {p.name: read_text(p) for p in (work.facts_dir).glob("*.jsonl")}
     root = ["--root", str(work.root), "ls", "merge", "--annotator", WHO]
     assert main([*root, "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
@@ -177,7 +177,7 @@ def test_an_edit_is_exactly_what_merge_reports(work: Project, capsys) -> None:
     assert "  ~ " in capsys.readouterr().out
     assert main([*root, "--apply"]) == 0
     capsys.readouterr()
-    after = {p.name: read_text(p) for p in (work.annotations / "facts").glob("*.jsonl")}
+    after = {p.name: read_text(p) for p in (work.facts_dir).glob("*.jsonl")}
     changed = {name: [(a, b) for a, b in zip(before[name].splitlines(),
                                             after[name].splitlines(), strict=True) if a != b]
                for name in before if before[name] != after[name]}
@@ -335,7 +335,7 @@ def test_spans_only_work_keeps_the_gold_facts_and_a_lost_figure_stops_the_merge(
     rid = figure_item(result, "667家")["id"]
     result[:] = [i for i in result if i.get("id") != rid]
     receive(work, export)
-    facts = work.annotations / "facts" / "000_392c194422c6eab7.jsonl"
+    facts = work.facts_dir / "000_392c194422c6eab7.jsonl"
     before = (read_text(facts), read_text(work.spans_path("000_392c194422c6eab7")))
     assert main([*root, "--apply"]) == 1
     err = capsys.readouterr().err

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,6 @@ from conftest import LABEL_STUDIO_LEAD, annotation_copy, run_cli
 
 pytestmark = pytest.mark.labelstudio
 
-ROOT = Path(__file__).resolve().parents[1]
 TITLE = "aicities facts round trip"
 PID = "000_392c194422c6eab7:p021"
 
@@ -53,7 +51,7 @@ def env(server: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, st
 
 
 def _same_facts_as_gold(project: Project, who: str) -> int:
-    gold = sorted((project.annotations / "facts").glob("*.jsonl"))
+    gold = sorted((project.facts_dir).glob("*.jsonl"))
     assert len(gold) == 5
     for path in gold:
         received = received_dir(project, who) / "facts" / path.name
@@ -137,7 +135,7 @@ def test_an_edit_through_the_api_is_exactly_what_merge_reports(workspace, pushed
         "核心企业", "企业", 2)
     assert set(diff[PID]) == {"property"}
     docs = {offer_pid.split(":")[0], PID.split(":")[0]}
-    assert plan["files"] == sorted(str(workspace.annotations / "facts" / f"{d}.jsonl")
+    assert plan["files"] == sorted(str(workspace.facts_dir / f"{d}.jsonl")
                                    for d in docs)
     code, out, err = run_cli(workspace, "ls", "merge", "--annotator", "changer", "--apply")
     assert code == 0, err

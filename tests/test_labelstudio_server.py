@@ -14,7 +14,6 @@ import contextlib
 import copy
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +33,6 @@ from test_labelstudio import RICH_ID, add_rich_document
 
 pytestmark = pytest.mark.labelstudio
 
-ROOT = Path(__file__).resolve().parents[1]
 USER = LABEL_STUDIO_LEAD
 TITLE = "aicities round trip"
 

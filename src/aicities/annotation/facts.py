@@ -113,12 +113,14 @@ def read_facts(path: Path) -> tuple[list[tuple[int, FactLine]], list[FactProblem
     return out, problems
 
 
+def read_fact_lines(path: Path) -> list[FactLine]:
+    """A facts file's lines (none without the file; lines of a bad shape left out)."""
+    return [line for _, line in read_facts(path)[0]] if path.exists() else []
+
+
 def load_facts_dir(folder: Path) -> dict[str, list[FactLine]]:
     """Every ``<doc_id>.jsonl`` of a facts folder, by doc id (lines of a bad shape dropped)."""
-    out: dict[str, list[FactLine]] = {}
-    for path in sorted(folder.glob("*.jsonl")):
-        out[path.stem] = [f for _, f in read_facts(path)[0]]
-    return out
+    return {path.stem: read_fact_lines(path) for path in sorted(folder.glob("*.jsonl"))}
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,6 @@ FACT_SUBJECT = "fact_subject"
 # per-region choice controls of a figure → their closed set (annotation.facts keeps them)
 FACT_CHOICES = {FACT_STATUS: STATUSES, FACT_NO_FACT: NO_FACT_REASONS,
                 FACT_TIME: (DOCUMENT_TIME,), FACT_SUBJECT_REASON: SUBJECT_REASONS}
-FACT_CONTROLS = (*FACT_CHOICES, FACT_SUBJECT)
 RELATION_LABELS = ("subject", "property", "time", "qualifier")
 _FACT_HEADERS = {
     FACT_STATUS: "fact status: achieved, aimed at, foreseen, offered, or other",

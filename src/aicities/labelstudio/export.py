@@ -233,8 +233,7 @@ class _FactCheck:
             self.resolver = resolver_of(self.project)
         doc_id = paragraph.doc_id
         if doc_id not in self.docs:
-            gold = (load_spans(self.project, doc_id)
-                    if self.project.spans_path(doc_id).exists() else [])
+            gold = load_spans(self.project, doc_id)  # none for a document without a file
             self.docs[doc_id] = (gold, read_text(self.project.clean_path(doc_id)))
         gold, clean = self.docs[doc_id]
         return paragraph_fact_problems(judgement.facts, judgement.spans, paragraph,

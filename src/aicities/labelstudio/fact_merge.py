@@ -33,7 +33,7 @@ from aicities.annotation.facts import (
     TextSpan,
     doc_fact_problems,
     fact_to_json,
-    read_facts,
+    read_fact_lines,
 )
 from aicities.annotation.records import Span, paragraph_of
 from aicities.corpus.segment import Paragraph
@@ -53,11 +53,6 @@ def resolver_of(project: Project) -> Resolver:
     """The entities of ``annotations/entities.yaml`` (none when the checkout has no file)."""
     path = project.entities_file
     return Resolver(read_entities(path) if path.exists() else EntitiesFile(entities=[]))
-
-
-def read_fact_lines(path: Path) -> list[FactLine]:
-    """A facts file's lines (none without the file; lines of a bad shape left out)."""
-    return [line for _, line in read_facts(path)[0]] if path.exists() else []
 
 
 def fact_lines(
@@ -155,11 +150,15 @@ class FactChange:
                 "before": side(self.before), "after": side(self.after)}
 
 
+MARKS = {"added": "+", "removed": "-", "changed": "~"}
+"""a change's mark in the merge report"""
+
+
 def describe_fact(change: FactChange) -> str:
     """One line of the merge report: the slots that differ."""
     import json
 
-    mark = {"added": "+", "removed": "-", "changed": "~"}[change.kind]
+    mark = MARKS[change.kind]
     row = change.to_json()
     before, after = row["before"] or {}, row["after"] or {}
     keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
@@ -181,15 +180,15 @@ def merge_doc_facts(
     """A document's fact lines after a merge, and what changed. ``received``: the judged
     paragraphs' facts (paragraph offsets; a paragraph not in it keeps the gold's lines);
     ``new_spans``: the merged spans with their ids (document offsets)."""
-    gold_key = {s.id: (s.start, s.end, s.label) for s in gold_spans if s.id}
     new_id = span_ids(new_spans)
     new_by_id = {s.id: s for s in new_spans if s.id}
     gold_by_id = {s.id: s for s in gold_spans if s.id}
 
     def repoint(sid: str | None) -> str | None:
-        if sid is None or sid == DOCUMENT_TIME or sid not in gold_key:
+        if sid is None or sid == DOCUMENT_TIME or sid not in gold_by_id:
             return sid
-        return new_id.get(gold_key[sid], sid)  # a vanished span keeps its id: L6 names it
+        g = gold_by_id[sid]  # a vanished span keeps its id: L6 names it
+        return new_id.get((g.start, g.end, g.label), sid)
 
     def para_of(line: FactLine, spans: Mapping[str, Span]) -> str | None:
         s = spans.get(line.figure)

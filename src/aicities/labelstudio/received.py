@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicities.annotation.facts import FactLine, dumps_facts
+from aicities.annotation.facts import FactLine, dumps_facts, read_fact_lines
 from aicities.annotation.records import (
     ParagraphLabels,
     Span,
@@ -66,11 +66,11 @@ from aicities.labelstudio.export import (
     read_export,
 )
 from aicities.labelstudio.fact_merge import (
+    MARKS,
     FactChange,
     fact_lines,
     facts_by_paragraph,
     merge_doc_facts,
-    read_fact_lines,
     resolver_of,
     span_ids,
 )
@@ -342,7 +342,7 @@ def _span_diff(pid: str, before: Sequence[Span], after: Sequence[Span]) -> list[
 
 def describe(change: Change) -> str:
     """One line of the merge report."""
-    mark = {"added": "+", "removed": "-", "changed": "~"}[change.kind]
+    mark = MARKS[change.kind]
     before, after = change.before, change.after
     if isinstance(before, ParagraphLabels) or isinstance(after, ParagraphLabels):
         def labels(x: Any) -> str:
