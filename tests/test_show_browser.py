@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from aicities.annotation.facts import FactLine, load_facts_dir
+from aicities.annotation.records import paragraph_of
 from aicities.annotation.schema import get_schema
 from aicities.annotation.validate import load_spans
 from aicities.corpus.documents import iter_documents, load_paragraphs, process
@@ -261,14 +262,15 @@ def _fact_with_every_slot(project: Project) -> tuple[FactLine, str]:
     """The first gold fact with a subject mention, a property, qualifiers and a DATE span
     as its time, and its paragraph's anchor on the article page."""
     paragraphs = load_paragraphs(project)
-    for doc_id, lines in sorted(load_facts_dir(project.annotations / "facts").items()):
+    for doc_id, lines in sorted(load_facts_dir(project.facts_dir).items()):
         spans = {s.id: s for s in load_spans(project, doc_id)}
         for f in lines:
             if (f.no_fact is None and f.subject_mention and f.property and f.qualifiers
                     and f.time not in (None, "document")):
                 figure = spans[f.figure]
-                p = next(p for p in paragraphs if p.doc_id == doc_id
-                         and p.start <= figure.start and figure.end <= p.end)
+                p = paragraph_of([q for q in paragraphs if q.doc_id == doc_id],
+                                 figure.start, figure.end)
+                assert p is not None
                 return f, p.id
     raise LookupError("no gold fact has every slot")
 
@@ -319,7 +321,7 @@ def test_city_page_numbers_lead_to_their_paragraphs(
     sites: dict[str, Site], tab: Tab, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = sites["real"]
-    facts = [f for lines in load_facts_dir(site.project.annotations / "facts").values()
+    facts = [f for lines in load_facts_dir(site.project.facts_dir).values()
              for f in lines if f.no_fact is None]
     tab.page.goto(site.url("cities.html"))
     links = tab.page.locator("a.fig")

@@ -15,6 +15,7 @@ import pytest
 from aicities.annotation.entities import Resolver, read_entities
 from aicities.annotation.fact_cities import NO_CITY, city_order, fact_city
 from aicities.annotation.facts import STATUSES, FactLine, load_facts_dir
+from aicities.annotation.records import paragraph_of
 from aicities.annotation.schema import get_schema
 from aicities.annotation.validate import load_spans
 from aicities.corpus import blocks
@@ -40,7 +41,7 @@ def pages(project: Project) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def gold(project: Project) -> dict[str, list[FactLine]]:
-    return load_facts_dir(project.annotations / "facts")
+    return load_facts_dir(project.facts_dir)
 
 
 def _facts(gold: dict[str, list[FactLine]]) -> list[FactLine]:
@@ -53,27 +54,27 @@ def _extent_text(tree: Element, xid: str) -> str:
                    if xid in el.attrs["data-x"].split())
 
 
-def _city_of(project: Project, resolver: Resolver) -> dict[str, str]:
+def _city_of(project: Project) -> dict[str, str]:
     """Fact id → city, from the gold paragraph labels and the subjects (the DATASHEET rule,
     restated: the subject when it is a schema city, else the paragraph's one city)."""
     schema = get_schema(project.schema_file)
     cities = {row["id"]: row["cities"] for _, row in iter_jsonl(project.paragraph_labels_file)}
     paragraphs = load_paragraphs(project)
     out = {}
-    for doc_id, lines in load_facts_dir(project.annotations / "facts").items():
+    for doc_id, lines in load_facts_dir(project.facts_dir).items():
         spans = {s.id: s for s in load_spans(project, doc_id)}
         for f in lines:
             if f.no_fact is not None:
                 continue
             figure = spans[f.figure]
-            p = next(p for p in paragraphs if p.doc_id == doc_id
-                     and p.start <= figure.start and figure.end <= p.end)
+            p = paragraph_of([q for q in paragraphs if q.doc_id == doc_id], figure.start,
+                             figure.end)
+            assert p is not None
             if f.subject in schema.cities:
                 out[f.id] = f.subject
             else:
                 about = cities.get(p.id, [])
                 out[f.id] = about[0] if len(about) == 1 else NO_CITY
-    assert resolver.by_id  # the entities file was read
     return out
 
 
@@ -153,7 +154,7 @@ def test_extents_do_not_change_the_text(project: Project, pages, gold) -> None:
 
 def test_facts_table_lists_every_fact_with_its_paragraph(project: Project, pages,
                                                          gold) -> None:
-    resolver = Resolver(read_entities(project.annotations / "entities.yaml"))
+    resolver = Resolver(read_entities(project.entities_file))
     for doc_id, lines in gold.items():
         tree = parse(pages[f"{doc_id}.html"])
         spans = {s.id: s for s in load_spans(project, doc_id)}
@@ -200,8 +201,7 @@ def test_city_page_shows_every_fact_once_linked_to_its_paragraph(project: Projec
 
 def test_city_page_counts_and_cells_follow_the_rule(project: Project, pages, gold) -> None:
     schema = get_schema(project.schema_file)
-    resolver = Resolver(read_entities(project.annotations / "entities.yaml"))
-    city_of = _city_of(project, resolver)
+    city_of = _city_of(project)
     status_of = {f.id: f.status for f in _facts(gold)}
     expected = Counter((city_of[f], status_of[f]) for f in city_of)
     tree = parse(pages["cities.html"])
@@ -249,8 +249,8 @@ def test_city_page_groups_by_what_is_measured(project: Project, pages, gold) -> 
     assert len(offered) == sum(1 for f in facts.values()
                                if f.status == "offer" and spans[f.figure].label == "MONEY")
     scale = members("industry_scale")
-    assert scale and all(re.search("规模|規模|产值|產值|营收|營收|增加值", f.property.text)
-                         for f in scale if f.property)
+    assert scale and all(f.property and re.search("规模|規模|产值|產值|营收|營收|增加值",
+                                                  f.property.text) for f in scale)
     # each article page links to the city page and the index to it too
     assert parse(pages["index.html"]).find_all("a", href="cities.html")
 
@@ -320,7 +320,7 @@ def test_a_bad_fact_stops_the_viewer_naming_its_line(tmp_project: Project, tmp_p
     from aicities.cli import main
     from aicities.errors import DataErrors
 
-    path = sorted((tmp_project.annotations / "facts").glob("*.jsonl"))[0]
+    path = sorted((tmp_project.facts_dir).glob("*.jsonl"))[0]
     lines = path.read_text(encoding="utf-8").splitlines()
     n = next(i for i, line in enumerate(lines) if '"status"' in line)
     row = json.loads(lines[n])

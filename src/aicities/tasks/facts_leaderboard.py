@@ -24,7 +24,7 @@ SLOTS = (
 
 
 def facts_section(board: Mapping[str, Any], with_ci: Cell, spread_cell: Cell,
-                  table: Table) -> list[str]:
+                  table: Table, short: Callable[[str], str]) -> list[str]:
     facts = board.get("facts")
     if not facts:
         return []
@@ -57,5 +57,5 @@ def facts_section(board: Mapping[str, Any], with_ci: Cell, spread_cell: Cell,
     rows = [[f"`{n}`", *(with_ci(e["lodo"]["folds"][d]["status_accuracy"]) for d in folds)]
             for n, e in baselines.items()]
     lines += ["### LODO per fold: status accuracy", "",
-              *table(["baseline", *(f"`{d.split('_')[0]}`" for d in folds)], rows), ""]
+              *table(["baseline", *(f"`{short(d)}`" for d in folds)], rows), ""]
     return lines

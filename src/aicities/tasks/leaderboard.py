@@ -133,7 +133,7 @@ def render_markdown(board: Mapping[str, Any]) -> str:
     lines += systems.care_section(board, table)
     for task in ("city", "topic"):
         lines += _label_section(board, task)
-    lines += facts_section(board, with_ci, spread_cell, table)
+    lines += facts_section(board, with_ci, spread_cell, table, short)
     lines += [
         "## Charts",
         "",

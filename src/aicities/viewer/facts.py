@@ -47,10 +47,8 @@ class FactView:
     id: str
     doc_id: str
     paragraph_id: str
-    anchor: str  # the paragraph's element id on its article page (``p021``)
     figure: Span
     value: str  # the normalized value with its unit and modifier, for people
-    subject_id: str | None
     subject_name: str | None
     subject_reason: str | None
     mention: str | None  # span id of the subject mention
@@ -63,6 +61,11 @@ class FactView:
     status: str
     city: str  # annotation.fact_cities.fact_city
     extents: tuple[Extent, ...]
+
+    @property
+    def anchor(self) -> str:
+        """The paragraph's element id on its article page (``p021``)."""
+        return self.paragraph_id.rsplit(":", 1)[1]
 
     @property
     def subject_text(self) -> str:
@@ -139,9 +142,8 @@ def fact_views(article: Article, resolver: Resolver | None, schema: Schema) -> l
             qualifiers.append((xid, q.text))
             extents.append(Extent(q.start - p.start, q.end - p.start, xid))
         out.append(FactView(
-            id=f.id, doc_id=article.doc_id, paragraph_id=p.id, anchor=p.id.rsplit(":", 1)[1],
+            id=f.id, doc_id=article.doc_id, paragraph_id=p.id,
             figure=figure, value=format_amount(figure.label, figure.norm),
-            subject_id=entity.id if entity else None,
             subject_name=entity.name if entity else None,
             subject_reason=f.subject_reason, mention=f.subject_mention,
             property_text=f.property.text if f.property else None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from aicities.annotation.entities import ENTITY_LABELS
@@ -33,8 +34,9 @@ class FactExample:
         figure: Mapping[str, Any] = self.row["figure"]
         return figure
 
+    @cached_property
     def sentence(self) -> tuple[int, int]:
-        """The paragraph-offset range of the sentence holding the figure."""
+        """The paragraph-offset range of the sentence holding the figure (split once)."""
         start = self.figure["start"]
         for s, e in split_sentences(self.text):
             if s <= start < e:

@@ -54,7 +54,7 @@ def _side(ex: FactExample, start: int, end: int) -> tuple[str, int]:
 
 def subject_candidates(ex: FactExample) -> list[tuple[str, dict[str, Any]]]:
     """(entity id, features) for each resolvable mention of the paragraph."""
-    s_start, s_end = ex.sentence()
+    s_start, s_end = ex.sentence
     mentions = ex.mentions()
     out = []
     for i, m in enumerate(mentions):
@@ -77,7 +77,7 @@ def subject_candidates(ex: FactExample) -> list[tuple[str, dict[str, Any]]]:
 
 
 def time_candidates(ex: FactExample) -> list[tuple[tuple[str, str | None], dict[str, Any]]]:
-    s_start, s_end = ex.sentence()
+    s_start, s_end = ex.sentence
     dates = ex.dates()
     before = [d for d in dates if d["end"] <= ex.figure["start"]]
     in_sentence = [d for d in before if d["start"] >= s_start]
@@ -139,7 +139,7 @@ def _windows(text: str, f_start: int, f_end: int) -> Iterator[tuple[int, int, st
 
 def status_features(ex: FactExample) -> dict[str, Any]:
     text, f = ex.text, ex.figure
-    s_start, _ = ex.sentence()
+    s_start, _ = ex.sentence
     left = text[max(s_start, f["start"] - STATUS_WINDOW):f["start"]]
     right = text[f["end"]:f["end"] + STATUS_WINDOW // 2]
     feats: dict[str, Any] = {f"label={f['label']}": 1, f"modifier={f.get('modifier')}": 1}
@@ -177,7 +177,8 @@ class _Ranker:
 
         feats = [f for g in groups for f, _ in g]
         ys = [int(y) for g in groups for _, y in g]
-        if len(set(ys)) < 2:
+        if len(set(ys)) < 2:  # one class: a constant (and no model of an earlier fit)
+            self.model = None
             self.constant = float(ys[0]) if ys else 0.0
             return
         self.vec = DictVectorizer()

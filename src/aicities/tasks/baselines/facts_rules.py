@@ -3,8 +3,8 @@
 :func:`aicities.annotation.fact_rules.propose` (nearest GPE/ORG mention before the figure,
 else after; nearest DATE before it in its sentence, else the document date; the Han run
 right after the figure as the property; the first status cue in the sentence before it)
-applied to each paragraph alone, in paragraph offsets. Nothing is learned: ``fit`` only
-records the training size. The same rules drafted the gold, which annotators corrected, so
+applied to each paragraph alone, in paragraph offsets. Nothing is learned: ``fit`` does
+nothing. The same rules drafted the gold, which annotators corrected, so
 its scores are partly agreement with its own proposals (``tasks/facts/README.md``).
 """
 

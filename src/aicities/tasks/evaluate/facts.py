@@ -36,7 +36,7 @@ from aicities.files import iter_jsonl
 from aicities.tasks.evaluate.bootstrap import CONFIDENCE, as_pair, interval, resampled_sums
 from aicities.tasks.evaluate.facts_rows import Context, Fact, gold_context, parse_facts
 from aicities.tasks.evaluate.labels import Value
-from aicities.tasks.evaluate.metrics import prf
+from aicities.tasks.evaluate.metrics import macro, prf
 from aicities.tasks.evaluate.results import Score
 
 ACCURACIES = ("subject_accuracy", "time_accuracy", "status_accuracy", "fact_accuracy")
@@ -150,10 +150,7 @@ def from_sums(sums: np.ndarray, *, undefined: float = 0.0) -> dict[str, np.ndarr
     sp, sr, sf = prf(tp, predicted, gold)
     present = (predicted + gold) > 0
     out.update(status_precision=sp, status_recall=sr, status_f1=sf)
-    count = present.sum(-1)
-    total = np.where(present, sf, 0.0).sum(-1)
-    out["status_macro_f1"] = np.divide(total, count, out=np.full_like(total, undefined),
-                                       where=count > 0)
+    out["status_macro_f1"] = macro(sf, present, undefined)
     return out
 
 

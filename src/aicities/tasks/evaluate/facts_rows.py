@@ -50,7 +50,6 @@ class SpanInfo:
 class Fact:
     """One row's slots, checked; offsets are the paragraph's, half-open."""
 
-    line: int
     figure: str
     subject: str | None
     prop: tuple[int, int] | None
@@ -154,7 +153,7 @@ def _fact(line: int, row: Mapping[str, Any], ctx: Context, gold: bool) -> Fact:
     if status not in STATUSES:
         raise _Bad("facts-bad-status", f"{status!r} is not one of {', '.join(STATUSES)}")
     source, tid, tspan = _time(_obj(row, "time"), pid, text, ctx)
-    return Fact(line, fid, sid, prop, source, tid, tspan, str(status), pid)
+    return Fact(fid, sid, prop, source, tid, tspan, str(status), pid)
 
 
 def _time(time: Mapping[str, Any] | None, pid: str, text: str | None, ctx: Context
